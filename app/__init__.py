@@ -1,0 +1,90 @@
+"""Campaign Hub: the application factory."""
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import CONFIGS, Config, check_production, env
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    """Build the app from the environment; `config` (a name or a dict of overrides) is for tests and tools."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    register_extensions(app)
+    register_web(app)
+    register_tasks(app)
+    register_cli(app)
+    return app
+
+
+def load_config(app: Flask, config) -> None:
+    overrides = config if isinstance(config, dict) else {}
+    name = config if isinstance(config, str) else overrides.get("ENV") or env("ENV", "development")
+    app.config.from_object(CONFIGS.get(name, Config))
+    app.config.update(overrides)
+    app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
+    if app.config["ENV"] == "production":
+        check_production(app.config)
+
+
+def register_extensions(app: Flask) -> None:
+    from geoalchemy2 import alembic_helpers
+
+    from app.extensions import babel, cors, csrf, db, jwt, limiter, login_manager, migrate
+    from app.i18n import get_locale, get_timezone
+    from app.observability import init_observability
+
+    init_observability(app)
+    db.init_app(app)
+    # GeoAlchemy2's helpers keep autogenerate from dropping PostGIS tables or doubling spatial indexes.
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), compare_type=True,
+                     include_object=alembic_helpers.include_object, render_item=alembic_helpers.render_item,
+                     process_revision_directives=alembic_helpers.writer)
+    jwt.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=get_locale, timezone_selector=get_timezone)
+    cors.init_app(app, resources={r"/api/*": {"origins": app.config["FRONTEND_ORIGINS"]}}, supports_credentials=True,
+                  expose_headers=["X-Total-Count", "X-Page-Count", "X-Current-Page", "X-Per-Page", "X-Request-ID",
+                                  "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_DEFAULT", app.config["RATE_LIMIT_DEFAULT"])
+    limiter.init_app(app)
+
+
+def register_web(app: Flask) -> None:
+    from app.blueprints import register_blueprints
+    from app.blueprints.admin import init_admin
+    from app.errors import register_error_handlers
+    from app.extensions import api
+    from app.pages import init_pages
+    from app.security import init_security
+
+    init_security(app)
+    api.init_app(app, spec_kwargs=api_spec_options())
+    register_blueprints(app, api)
+    register_error_handlers(app)
+    init_pages(app)
+    init_admin(app)
+
+
+def api_spec_options() -> dict:
+    return {
+        "info": {"description": "Campaign Hub REST API. Authenticate with `Authorization: Bearer <access_token>` "
+                                "from POST /api/v1/auth/login; agencies pick a client with `X-Account-Id`."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }
+
+
+def register_tasks(app: Flask) -> None:
+    from app.tasks import celery_init_app
+
+    celery_init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,28 @@
+"""The web layer: API blueprints (flask-smorest) and page blueprints, one package per domain."""
+from importlib import import_module
+
+from flask import Flask
+from flask_smorest import Api
+
+from app.extensions import csrf
+
+# Each domain package may have api.py (`api_blp`) and views.py (`pages_bp`).
+DOMAINS = ("ops", "auth", "accounts", "dashboard")
+
+
+def register_blueprints(app: Flask, api: Api) -> None:
+    for domain in DOMAINS:
+        for module_name, attr in (("api", "api_blp"), ("views", "pages_bp")):
+            try:
+                module = import_module(f"app.blueprints.{domain}.{module_name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"app.blueprints.{domain}.{module_name}":
+                    raise
+                continue
+            blueprint = getattr(module, attr)
+            if attr == "api_blp":
+                # Bearer tokens, not cookies, authenticate the API: form CSRF does not apply.
+                csrf.exempt(blueprint)
+                api.register_blueprint(blueprint)
+            else:
+                app.register_blueprint(blueprint)

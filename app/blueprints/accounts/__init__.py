@@ -1,0 +1,1 @@
+"""Accounts (tenants), the account switcher, and team members."""

@@ -1,0 +1,49 @@
+"""Shapes of accounts and memberships."""
+import marshmallow as ma
+from marshmallow import validate
+
+from app.blueprints.common import PaginationArgsSchema
+from app.blueprints.fields import UTCDateTime
+from app.models import MemberRole
+
+
+class AccountSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    name = ma.fields.String()
+    timezone = ma.fields.String()
+    language = ma.fields.String()
+    default_region = ma.fields.String()
+    created_at = UTCDateTime(dump_only=True)
+
+
+class AccountCreateSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=120))
+    timezone = ma.fields.String(load_default=None, validate=validate.Length(max=64))
+    language = ma.fields.String(load_default=None, validate=validate.Length(max=8))
+    default_region = ma.fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+
+
+class AccountUpdateSchema(ma.Schema):
+    name = ma.fields.String(validate=validate.Length(min=1, max=120))
+    timezone = ma.fields.String(validate=validate.Length(max=64))
+    language = ma.fields.String(validate=validate.Length(max=8))
+    default_region = ma.fields.String(validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+
+
+class MemberSchema(ma.Schema):
+    user_id = ma.fields.UUID()
+    username = ma.fields.Function(lambda m: m.user.username)
+    email = ma.fields.Function(lambda m: m.user.email)
+    full_name = ma.fields.Function(lambda m: m.user.full_name)
+    role = ma.fields.Enum(MemberRole, by_value=True)
+    created_at = UTCDateTime()
+
+
+class MemberCreateSchema(ma.Schema):
+    user = ma.fields.String(required=True, validate=validate.Length(min=1, max=254),
+                            metadata={"description": "Username or email of an existing user"})
+    role = ma.fields.Enum(MemberRole, by_value=True, load_default=MemberRole.VIEWER)
+
+
+class AccountQueryArgsSchema(PaginationArgsSchema):
+    pass

@@ -1,0 +1,157 @@
+"""Auth API: register, login, refresh (rotating), logout, and the caller's profile."""
+import secrets
+
+from flask import after_this_request, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.blueprints.auth.schemas import (
+    LoginSchema, PasswordChangeSchema, ProfileUpdateSchema, RefreshSchema, RegisterSchema, TokenSchema, UserSchema,
+)
+from app.errors import Forbidden, Unauthorized
+from app.extensions import limiter
+from app.ratelimit import ip_key, login_identity_key
+from app.security import current_user, login_required
+from app.services import accounts, auth
+
+api_blp = Blueprint("auth-api", __name__, url_prefix="/api/v1", description="Sign-up, login, tokens and profile")
+
+CSRF_COOKIE = "csrf_refresh_token"
+
+
+def _login_limit() -> str:
+    return current_app.config["RATE_LIMIT_LOGIN"]
+
+
+login_limits = [
+    limiter.limit(_login_limit, key_func=ip_key, scope="login-ip", methods=["POST"]),
+    limiter.limit(_login_limit, key_func=login_identity_key, scope="login-name", methods=["POST"]),
+]
+
+
+def _set_refresh_cookie(pair: auth.TokenPair) -> None:
+    config = current_app.config
+    secure = config["SESSION_COOKIE_SECURE"]
+
+    @after_this_request
+    def set_cookies(response):
+        response.set_cookie(config["REFRESH_COOKIE_NAME"], pair.refresh_token, expires=pair.refresh_expires_at,
+                            httponly=True, secure=secure, samesite="Strict", path=config["REFRESH_COOKIE_PATH"])
+        # Double-submit: a page script reads this and echoes it as X-CSRF-TOKEN when the cookie is used.
+        response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), expires=pair.refresh_expires_at,
+                            httponly=False, secure=secure, samesite="Strict", path="/")
+        return response
+
+
+def _clear_refresh_cookie() -> None:
+    config = current_app.config
+
+    @after_this_request
+    def clear(response):
+        response.delete_cookie(config["REFRESH_COOKIE_NAME"], path=config["REFRESH_COOKIE_PATH"])
+        response.delete_cookie(CSRF_COOKIE, path="/")
+        return response
+
+
+def _presented_refresh_token(data: dict) -> str | None:
+    """The refresh token from the body, the Authorization header, or (CSRF-checked) the cookie."""
+    if data.get("refresh_token"):
+        return data["refresh_token"]
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    cookie = request.cookies.get(current_app.config["REFRESH_COOKIE_NAME"])
+    if cookie:
+        expected = request.cookies.get(CSRF_COOKIE)
+        if not expected or not secrets.compare_digest(expected, request.headers.get("X-CSRF-TOKEN", "")):
+            raise Forbidden("Missing or wrong X-CSRF-TOKEN header for the refresh cookie")
+    return cookie
+
+
+def _token_answer(pair: auth.TokenPair) -> auth.TokenPair:
+    _set_refresh_cookie(pair)
+    return pair
+
+
+class Register(MethodView):
+    decorators = login_limits
+
+    @api_blp.arguments(RegisterSchema)
+    @api_blp.response(201, UserSchema)
+    @api_blp.doc(security=[])
+    def post(self, data):
+        """Create a store owner or agency user, with an account they own"""
+        return accounts.register_user(**data)
+
+
+class Login(MethodView):
+    decorators = login_limits
+
+    @api_blp.arguments(LoginSchema)
+    @api_blp.response(200, TokenSchema)
+    @api_blp.doc(security=[])
+    def post(self, data):
+        """Exchange username (or email) and password for an access token and a refresh token"""
+        user = accounts.authenticate(data.get("username") or data.get("email"), data["password"])
+        return _token_answer(auth.issue_tokens(user, user_agent=request.user_agent.string))
+
+
+for path, view, name in (
+    ("/auth/register", Register, "register"),
+    ("/users/register", Register, "register_seed002"),  # seed 002's path
+    ("/auth/login", Login, "login"),
+    ("/users/login", Login, "login_seed002"),  # seed 002's path
+    ("/auth/token", Login, "login_seed004"),  # seed 004's path
+):
+    api_blp.route(path, endpoint=name)(view)
+
+
+@api_blp.route("/auth/refresh")
+class Refresh(MethodView):
+    @api_blp.arguments(RefreshSchema)
+    @api_blp.response(200, TokenSchema)
+    @api_blp.doc(security=[])
+    def post(self, data):
+        """Rotate a refresh token: the old one dies, and presenting it again revokes the whole login"""
+        token = _presented_refresh_token(data)
+        if not token:
+            raise Unauthorized("No refresh token presented")
+        return _token_answer(auth.rotate_refresh_token(token, user_agent=request.user_agent.string))
+
+
+@api_blp.route("/auth/logout")
+class Logout(MethodView):
+    @api_blp.arguments(RefreshSchema)
+    @api_blp.response(204)
+    @api_blp.doc(security=[])
+    def post(self, data):
+        """Revoke the refresh token (and its family) and clear the cookie"""
+        auth.revoke_refresh_token(_presented_refresh_token(data))
+        _clear_refresh_cookie()
+
+
+@api_blp.route("/users/me")
+class Me(MethodView):
+    decorators = [login_required]
+
+    @api_blp.response(200, UserSchema)
+    def get(self):
+        """The signed-in user"""
+        return current_user()
+
+    @api_blp.arguments(ProfileUpdateSchema)
+    @api_blp.response(200, UserSchema)
+    def put(self, data):
+        """Update name, email, language or time zone"""
+        return accounts.update_profile(current_user(), **data)
+
+
+@api_blp.route("/users/me/password")
+class MyPassword(MethodView):
+    decorators = [login_required]
+
+    @api_blp.arguments(PasswordChangeSchema)
+    @api_blp.response(204)
+    def post(self, data):
+        """Change the password; every refresh token of the user is revoked"""
+        accounts.change_password(current_user(), **data)

@@ -1,0 +1,95 @@
+"""What every API blueprint shares: the error envelope schema, pagination, Idempotency-Key."""
+import functools
+import marshmallow as ma
+from flask import current_app, g, request
+from marshmallow import validate
+
+from app.security import current_user
+from app.services import idempotency
+from app.services.pagination import Page
+
+MAX_PAGE_SIZE = 100
+
+
+class ErrorSchema(ma.Schema):
+    """The one error envelope of the API."""
+
+    error = ma.fields.String(required=True, metadata={"description": "What went wrong, for people"})
+    type = ma.fields.String(required=True, metadata={"example": "ValidationError"})
+    status_code = ma.fields.Integer(required=True)
+    details = ma.fields.Raw(metadata={"description": "Field errors or context"})
+
+
+class PaginationArgsSchema(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # Sizes above the maximum are refused (422) rather than silently clamped, so clients notice.
+    size = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+def page_schema(item_schema: type[ma.Schema], key: str) -> type[ma.Schema]:
+    """A list answer: `{key: [...], total, page, size, pages}`."""
+    return ma.Schema.from_dict(
+        {
+            key: ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "total": ma.fields.Integer(required=True),
+            "page": ma.fields.Integer(required=True),
+            "size": ma.fields.Integer(required=True),
+            "pages": ma.fields.Integer(required=True),
+        },
+        name=f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+    )
+
+
+def page_response(page: Page, key: str):
+    """Body and X-Total-Count headers for a flask-smorest view returning a page."""
+    body = {key: page.items, "total": page.total, "page": page.page, "size": page.size, "pages": page.pages}
+    headers = {
+        "X-Total-Count": str(page.total),
+        "X-Page-Count": str(page.pages),
+        "X-Current-Page": str(page.page),
+        "X-Per-Page": str(page.size),
+    }
+    return body, 200, headers
+
+
+REPLAY_HEADERS = ("Location", "Content-Type")
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 255},
+    "description": "Send the same key to retry safely: a repeat gets the first answer, not a second effect.",
+}
+
+
+def idempotent(fn):
+    """Honour an Idempotency-Key header: a repeat of the same request gets the first answer again.
+
+    Put it above the flask-smorest decorators so it sees the finished response.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return fn(*args, **kwargs)
+        ident = dict(caller=f"user:{current_user().id}:{request.headers.get('X-Account-Id', '')}", key=key,
+                     method=request.method, path=request.path)
+        fingerprint = idempotency.request_fingerprint(request.method, request.full_path, request.get_data())
+        stored = idempotency.claim(fingerprint=fingerprint, **ident)
+        if stored is not None:
+            g.idempotent_replay = True
+            headers = dict(stored.headers, **{"Idempotent-Replayed": "true"})
+            return current_app.response_class(stored.body, status=stored.status_code, headers=headers)
+        try:
+            response = current_app.make_response(fn(*args, **kwargs))
+        except BaseException:
+            idempotency.release(**ident)
+            raise
+        if 200 <= response.status_code < 300:
+            headers = {h: response.headers[h] for h in REPLAY_HEADERS if h in response.headers}
+            idempotency.store(status_code=response.status_code, body=response.get_data(as_text=True),
+                              headers=headers, **ident)
+        else:
+            idempotency.release(**ident)
+        return response
+
+    wrapper._idempotent = True
+    return wrapper

@@ -1,0 +1,1 @@
+"""The dashboard: the current account at a glance."""

@@ -1,0 +1,156 @@
+"""Configuration read from the environment only (.env is loaded in development by wsgi/cli)."""
+import os
+from datetime import timedelta
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(env(name, str(default)))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return env(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
+
+
+def database_url(url: str) -> str:
+    # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; we ship psycopg2.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+DEV_SECRET_KEY = "dev-secret-key-change-me-not-for-production"
+
+
+class Config:
+    ENV = "development"
+    DEBUG = env_bool("FLASK_DEBUG")
+    TESTING = False
+    SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
+    LOG_LEVEL = env("LOG_LEVEL", "INFO")
+
+    SQLALCHEMY_DATABASE_URI = database_url(env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/campaignhub"))
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": env_int("DB_POOL_SIZE", 10),
+        # PostGIS on 2 cores: a parallel plan costs more to start than the indexed query itself.
+        "connect_args": {"options": "-c max_parallel_workers_per_gather=0"},
+    }
+    REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Campaign Hub API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/static/swagger-ui/"
+    OPENAPI_REDOC_PATH = "/redoc"
+    OPENAPI_REDOC_URL = "/api/static/redoc/redoc.standalone.js"
+
+    # Auth
+    JWT_SECRET_KEY = SECRET_KEY
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=30)
+    JWT_TOKEN_LOCATION = ["headers"]
+    REFRESH_TOKEN_TTL = timedelta(days=env_int("REFRESH_TOKEN_DAYS", 14))
+    REFRESH_COOKIE_NAME = "refresh_token"
+    REFRESH_COOKIE_PATH = "/api/v1/auth"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=7)
+
+    # Limits
+    RATE_LIMIT_DEFAULT = env("RATE_LIMIT_DEFAULT", "1000/hour")
+    RATE_LIMIT_LOGIN = env("RATE_LIMIT_LOGIN", "10/minute")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: keep limiting per process rather than answering 500 to everyone.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "campaignhub")
+    MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
+
+    FRONTEND_ORIGINS = [o.strip() for o in env("FRONTEND_ORIGINS", "http://localhost:3000").split(",") if o.strip()]
+
+    # i18n
+    LANGUAGES = ("en", "es")
+    USER_LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Domains (used by later features; every one documented in README and .env.example)
+    OPENAI_API_KEY = env("OPENAI_API_KEY")
+    OPENAI_MODEL = env("OPENAI_MODEL", "gpt-4o-mini")
+    OPENAI_BASE_URL = env("OPENAI_BASE_URL")
+    SMTP_HOST = env("SMTP_HOST")
+    SMTP_PORT = env_int("SMTP_PORT", 25)
+    SMTP_USER = env("SMTP_USER")
+    SMTP_PASSWORD = env("SMTP_PASSWORD")
+    SMTP_FROM = env("SMTP_FROM", "Campaign Hub <no-reply@campaignhub.local>")
+    TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
+    TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM")
+    TWILIO_BASE_URL = env("TWILIO_BASE_URL")
+    EMAIL_RATE_PER_SECOND = env_float("EMAIL_RATE_PER_SECOND", 50)
+    WHATSAPP_RATE_PER_SECOND = env_float("WHATSAPP_RATE_PER_SECOND", 20)
+    HOLD_SECONDS = env_int("HOLD_SECONDS", 60)
+    AMAZON_ADS_ERROR_RATE = env_float("AMAZON_ADS_ERROR_RATE", 0.2)
+    AMAZON_ADS_SEED = env("AMAZON_ADS_SEED")
+    STORAGE_DIR = env("STORAGE_DIR", os.path.join(os.getcwd(), "instance", "storage"))
+    WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
+    ALERT_EMAIL = env("ALERT_EMAIL")
+
+    CELERY = {}  # overrides of celeryconfig.py, per environment
+
+
+class DevelopmentConfig(Config):
+    WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", True)
+
+
+class TestingConfig(Config):
+    ENV = "testing"
+    TESTING = True
+    SECRET_KEY = JWT_SECRET_KEY = "test-secret-key-that-is-long-enough-1234"
+    WTF_CSRF_ENABLED = False
+    WEBHOOKS_ALLOW_PRIVATE = True
+    RATE_LIMIT_DEFAULT = "100000/hour"
+    RATE_LIMIT_LOGIN = "100000/hour"
+    PASSWORD_HASH_FAST = True
+
+
+class ProductionConfig(Config):
+    ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+class ConfigurationError(RuntimeError):
+    """The environment is not fit to run the app; the message says what to fix."""
+
+
+def check_production(config: dict) -> None:
+    """Refuse to start a production app on settings that would make it unsafe."""
+    problems = []
+    secret = config.get("SECRET_KEY") or ""
+    if len(secret) < 32 or secret == DEV_SECRET_KEY:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if "*" in config.get("FRONTEND_ORIGINS", []):
+        problems.append("FRONTEND_ORIGINS must list concrete origins, not '*'")
+    if config.get("DEBUG"):
+        problems.append("debug must be off (unset FLASK_DEBUG)")
+    if problems:
+        raise ConfigurationError("Refusing to start with ENV=production: " + "; ".join(problems))

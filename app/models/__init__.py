@@ -1,0 +1,9 @@
+"""Every model, re-exported so `from app.models import X` works and Alembic sees all tables."""
+from app.models.accounts import Account, Membership, MemberRole, RefreshToken, User, UserRole, UserStatus
+from app.models.activity import ActivityEvent, IdempotencyKey
+from app.models.base import utcnow
+
+__all__ = [
+    "Account", "ActivityEvent", "IdempotencyKey", "Membership", "MemberRole", "RefreshToken",
+    "User", "UserRole", "UserStatus", "utcnow",
+]

@@ -1,0 +1,69 @@
+"""What every server-rendered page shares: template globals, time formatting, security headers."""
+from datetime import datetime
+
+from flask import Flask, g, request
+from flask_babel import format_datetime, get_locale
+
+from app.extensions import db
+from app.security import current_account, is_api_request
+from app.services import accounts
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    # Everything is served from this origin; inline styles are used by Flask-Admin and SVG charts.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                               "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+}
+
+NAVIGATION = (
+    # endpoint (None until its domain lands), label, icon
+    ("dashboard.index", "Dashboard", "▦"),
+    ("campaigns.index", "Campaigns", "◎"),
+    ("promos.index", "Promos", "⚡"),
+    ("customers.index", "Audience", "☺"),
+    ("content.index", "Content", "✎"),
+    ("messaging.index", "Messages", "✉"),
+    ("media.index", "Media", "▣"),
+    ("reports.index", "Reports", "▤"),
+    ("accounts.settings", "Settings", "⚙"),
+)
+
+
+def _page_context() -> dict:
+    user = g.get("user")
+    context = {"current_user": user, "navigation": [item for item in NAVIGATION if item[0] in _endpoints()],
+               "my_accounts": lambda: db.session.scalars(accounts.accounts_for(user).limit(100)).all()}
+    if user is not None and not is_api_request():
+        try:
+            context["current_account"] = current_account()
+            context["account_role"] = g.get("account_role")
+        except Exception:  # noqa: BLE001 - a page must render even for a user without an account
+            context["current_account"] = None
+    return context
+
+
+def _endpoints() -> set:
+    from flask import current_app
+
+    return set(current_app.view_functions)
+
+
+def localtime(value: datetime | None, format: str = "medium") -> str:
+    """A UTC timestamp in the viewer's time zone and language."""
+    return format_datetime(value, format) if value else "—"
+
+
+def _security_headers(response):
+    if not is_api_request() and not request.path.startswith("/admin"):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
+
+
+def init_pages(app: Flask) -> None:
+    app.context_processor(_page_context)
+    app.add_template_filter(localtime)
+    app.add_template_global(get_locale)
+    app.after_request(_security_headers)

@@ -1,0 +1,251 @@
+"""Users, accounts and memberships: registration, profiles, client accounts, team members."""
+import re
+import uuid
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationError
+from app.extensions import db
+from app.models import Account, Membership, MemberRole, User, UserRole, UserStatus, utcnow
+from app.services import auth, unit_of_work
+from app.services.activity import record_event
+from app.services.passwords import hash_password, password_problems, verify_password
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+SELF_SERVICE_ROLES = (UserRole.STORE_OWNER, UserRole.AGENCY)
+_TIMEZONES = frozenset(available_timezones())
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationError("Validation error", details={"email": [str(exc)]}) from exc
+
+
+def _check_profile(data: dict, errors: dict) -> None:
+    language = data.get("language")
+    if language is not None and language not in current_app.config["USER_LANGUAGES"]:
+        errors["language"] = [f"Must be one of: {', '.join(current_app.config['USER_LANGUAGES'])}."]
+    timezone = data.get("timezone")
+    if timezone is not None and timezone not in _TIMEZONES:
+        errors["timezone"] = ["Must be an IANA time zone name such as 'Europe/Madrid'."]
+
+
+def _taken(column, value: str, *, exclude: uuid.UUID | None = None) -> bool:
+    stmt = select(User.id).where(func.lower(column) == value.lower())
+    if exclude is not None:
+        stmt = stmt.where(User.id != exclude)
+    return db.session.scalar(stmt) is not None
+
+
+@unit_of_work
+def register_user(*, username: str, email: str, password: str, full_name: str = "",
+                  role: UserRole = UserRole.STORE_OWNER, language: str | None = None,
+                  timezone: str | None = None, account_name: str | None = None) -> User:
+    """Create a store owner or agency user with an account of their own, which they own."""
+    errors: dict[str, list[str]] = {}
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        errors["username"] = ["Use 3 to 64 letters, digits, '.', '_' or '-'."]
+    try:
+        email = normalize_email(email)
+    except ValidationError as exc:
+        errors.update(exc.details)
+    if role not in SELF_SERVICE_ROLES:
+        errors["role"] = ["Must be 'store_owner' or 'agency'."]
+    if problems := password_problems(password, username=username, email=email):
+        errors["password"] = problems
+    _check_profile({"language": language, "timezone": timezone}, errors)
+    if errors:
+        raise ValidationError("Validation error", details=errors)
+    conflicts = {}
+    if _taken(User.username, username):
+        conflicts["username"] = ["This username is already taken."]
+    if _taken(User.email, email):
+        conflicts["email"] = ["An account with this email already exists."]
+    if conflicts:
+        raise Conflict("Username or email already registered", details=conflicts)
+
+    user = User(username=username, email=email, password_hash=hash_password(password), full_name=full_name.strip(),
+                role=role, language=language or "en", timezone=timezone or "UTC")
+    db.session.add(user)
+    account = Account(name=(account_name or full_name or username).strip(), created_by=user,
+                      language=user.language, timezone=user.timezone)
+    db.session.add(Membership(user=user, account=account, role=MemberRole.OWNER))
+    db.session.flush()
+    record_event(account, user, "user.registered", user, {"role": role.value})
+    return user
+
+
+@unit_of_work
+def authenticate(login: str, password: str) -> User:
+    """The active user whose username or email is `login` and whose password matches; one message for every failure."""
+    login = (login or "").strip()
+    user = db.session.scalar(
+        select(User).where((func.lower(User.username) == login.lower()) | (func.lower(User.email) == login.lower()))
+    )
+    if not verify_password(user.password_hash if user else None, password or "") or user.status != UserStatus.ACTIVE:
+        record_event(None, user, "auth.login_failed", user, {"login": login[:64]})
+        raise Unauthorized("Invalid username or password")
+    user.last_login = utcnow()
+    record_event(None, user, "auth.login", user)
+    return user
+
+
+def get_user(user_id) -> User | None:
+    try:
+        return db.session.get(User, uuid.UUID(str(user_id)))
+    except ValueError:
+        return None
+
+
+@unit_of_work
+def update_profile(user: User, **changes) -> User:
+    """Change name, language, time zone or email of `user`."""
+    errors: dict[str, list[str]] = {}
+    _check_profile(changes, errors)
+    if "email" in changes and changes["email"] is not None:
+        try:
+            changes["email"] = normalize_email(changes["email"])
+        except ValidationError as exc:
+            errors.update(exc.details)
+    if errors:
+        raise ValidationError("Validation error", details=errors)
+    if changes.get("email") and _taken(User.email, changes["email"], exclude=user.id):
+        raise Conflict("Email already registered", details={"email": ["An account with this email already exists."]})
+    for field in ("full_name", "language", "timezone", "email"):
+        if changes.get(field) is not None:
+            setattr(user, field, changes[field])
+    record_event(None, user, "user.updated", user, {"fields": sorted(k for k, v in changes.items() if v is not None)})
+    return user
+
+
+@unit_of_work
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Replace the password after checking the current one."""
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationError("Validation error", details={"current_password": ["Current password is incorrect."]})
+    if problems := password_problems(new_password, username=user.username, email=user.email):
+        raise ValidationError("Validation error", details={"new_password": problems})
+    user.password_hash = hash_password(new_password)
+    auth.revoke_all_tokens(user)
+    record_event(None, user, "user.password_changed", user)
+
+
+# Accounts and memberships -------------------------------------------------------------------------
+
+def accounts_for(user: User):
+    """Accounts `user` can work in, oldest first (admins see all)."""
+    stmt = select(Account).order_by(Account.created_at, Account.name)
+    if not user.is_admin:
+        stmt = stmt.join(Membership).where(Membership.user_id == user.id)
+    return stmt
+
+
+def membership_role(user: User, account: Account) -> MemberRole | None:
+    if user.is_admin:
+        return MemberRole.OWNER
+    return db.session.scalar(
+        select(Membership.role).where(Membership.user_id == user.id, Membership.account_id == account.id)
+    )
+
+
+def get_account_for(user: User, account_id) -> Account:
+    """The account `account_id` if `user` may use it; another account answers NotFound (no existence leak)."""
+    try:
+        account = db.session.get(Account, uuid.UUID(str(account_id)))
+    except ValueError:
+        account = None
+    if account is None or membership_role(user, account) is None:
+        raise NotFound(f"Account with id '{account_id}' not found")
+    return account
+
+
+def default_account(user: User) -> Account | None:
+    return db.session.scalars(accounts_for(user).limit(1)).first()
+
+
+@unit_of_work
+def create_client_account(user: User, *, name: str, timezone: str | None = None, language: str | None = None,
+                          default_region: str | None = None) -> Account:
+    """An agency (or admin) opens an account for a client and owns it."""
+    if user.role not in (UserRole.AGENCY, UserRole.ADMIN):
+        raise Forbidden("Only agencies can create client accounts")
+    errors: dict[str, list[str]] = {}
+    if not name or not name.strip():
+        errors["name"] = ["Name is required."]
+    _check_profile({"timezone": timezone, "language": language}, errors)
+    if errors:
+        raise ValidationError("Validation error", details=errors)
+    account = Account(name=name.strip(), created_by=user, timezone=timezone or user.timezone,
+                      language=language or user.language, default_region=(default_region or "US").upper())
+    db.session.add(Membership(user=user, account=account, role=MemberRole.OWNER))
+    db.session.flush()
+    record_event(account, user, "account.created", account, {"name": account.name})
+    return account
+
+
+@unit_of_work
+def update_account(account: Account, *, actor: User, **changes) -> Account:
+    """Rename the account or change its defaults (owners only)."""
+    errors: dict[str, list[str]] = {}
+    _check_profile(changes, errors)
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors["name"] = ["Name is required."]
+    if errors:
+        raise ValidationError("Validation error", details=errors)
+    for field in ("name", "timezone", "language", "default_region"):
+        if changes.get(field) is not None:
+            setattr(account, field, changes[field].strip() if field == "name" else changes[field])
+    record_event(account, actor, "account.updated", account, {"fields": sorted(k for k, v in changes.items() if v)})
+    return account
+
+
+def members_query(account: Account):
+    return select(Membership).where(Membership.account_id == account.id).order_by(Membership.created_at)
+
+
+@unit_of_work
+def add_member(account: Account, *, actor: User, login: str, role: MemberRole) -> Membership:
+    """Give an existing user `role` in `account`, or change the role they have."""
+    user = db.session.scalar(
+        select(User).where((func.lower(User.username) == login.lower()) | (func.lower(User.email) == login.lower()))
+    )
+    if user is None:
+        raise ValidationError("Validation error", details={"user": [f"No user '{login}'."]})
+    membership = db.session.scalar(
+        select(Membership).where(Membership.account_id == account.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        membership = Membership(account=account, user=user, role=role)
+        db.session.add(membership)
+    else:
+        membership.role = role
+    db.session.flush()
+    record_event(account, actor, "account.member_added", account, {"user": user.username, "role": role.value})
+    return membership
+
+
+@unit_of_work
+def remove_member(account: Account, *, actor: User, user_id) -> None:
+    """Take a user out of an account; the last owner cannot leave."""
+    # Lock the account so two owners removing each other cannot both pass the owner count.
+    db.session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
+    membership = db.session.scalar(
+        select(Membership).where(Membership.account_id == account.id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        raise NotFound(f"Member with id '{user_id}' not found")
+    if membership.role == MemberRole.OWNER:
+        owners = db.session.scalar(
+            select(func.count()).select_from(Membership)
+            .where(Membership.account_id == account.id, Membership.role == MemberRole.OWNER)
+        )
+        if owners <= 1:
+            raise Conflict("An account needs at least one owner")
+    db.session.delete(membership)
+    record_event(account, actor, "account.member_removed", account, {"user_id": str(user_id)})

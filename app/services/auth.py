@@ -1,0 +1,123 @@
+"""Access and refresh tokens: issue, rotate (reuse revokes the family), revoke, clean up."""
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_jwt_extended import create_access_token
+from sqlalchemy import delete, or_, select, update
+
+from app.errors import Unauthorized
+from app.extensions import db
+from app.models import RefreshToken, User, UserStatus, utcnow
+from app.services import unit_of_work
+from app.services.activity import record_event
+
+
+@dataclass
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    refresh_expires_at: datetime
+    user: User
+    token_type: str = "bearer"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_refresh(user: User, family_id: uuid.UUID, user_agent: str | None) -> tuple[str, RefreshToken]:
+    plain = secrets.token_urlsafe(48)
+    row = RefreshToken(user_id=user.id, family_id=family_id, token_hash=_digest(plain),
+                       expires_at=utcnow() + current_app.config["REFRESH_TOKEN_TTL"],
+                       user_agent=(user_agent or "")[:255] or None)
+    db.session.add(row)
+    return plain, row
+
+
+def _pair(user: User, plain: str, row: RefreshToken) -> TokenPair:
+    ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    return TokenPair(access_token=create_access_token(identity=str(user.id)), refresh_token=plain,
+                     expires_in=int(ttl.total_seconds()), refresh_expires_at=row.expires_at, user=user)
+
+
+@unit_of_work
+def issue_tokens(user: User, *, user_agent: str | None = None) -> TokenPair:
+    """Start a new refresh-token family for a user who just proved who they are."""
+    plain, row = _new_refresh(user, uuid.uuid4(), user_agent)
+    db.session.flush()
+    return _pair(user, plain, row)
+
+
+def _revoke_family(family_id: uuid.UUID) -> None:
+    db.session.execute(
+        update(RefreshToken).where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+@unit_of_work
+def rotate_refresh_token(plain: str, *, user_agent: str | None = None) -> TokenPair:
+    """Trade a live refresh token for a new pair; presenting a spent token revokes its whole family."""
+    row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(plain or "")))
+    if row is None:
+        raise Unauthorized("Invalid refresh token")
+    now = utcnow()
+    if row.revoked_at is not None or row.expires_at <= now:
+        raise Unauthorized("Refresh token expired or revoked")
+    # One conditional update decides the race: of two concurrent refreshes with the same token,
+    # exactly one rotates it; the other is treated as reuse.
+    rotated = db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None), RefreshToken.revoked_at.is_(None))
+        .values(rotated_at=now)
+    ).rowcount
+    user = db.session.get(User, row.user_id)
+    if not rotated:
+        _revoke_family(row.family_id)
+        record_event(None, user, "auth.refresh_token_reused", user, {"family_id": str(row.family_id)})
+        # Commit the revocation even though the caller gets an error.
+        db.session.commit()
+        raise Unauthorized("Refresh token reuse detected; all sessions of this login were revoked")
+    if user is None or user.status != UserStatus.ACTIVE:
+        raise Unauthorized("Invalid refresh token")
+    new_plain, new_row = _new_refresh(user, row.family_id, user_agent)
+    db.session.flush()
+    return _pair(user, new_plain, new_row)
+
+
+@unit_of_work
+def revoke_refresh_token(plain: str | None) -> None:
+    """Log out: the token's family can no longer be refreshed. Unknown tokens are ignored."""
+    if not plain:
+        return
+    row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(plain)))
+    if row is not None:
+        _revoke_family(row.family_id)
+        user = db.session.get(User, row.user_id)
+        record_event(None, user, "auth.logout", user)
+
+
+@unit_of_work
+def revoke_all_tokens(user: User) -> None:
+    """Every refresh token of `user` stops working (password change, account disabled)."""
+    db.session.execute(
+        update(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def _dead_tokens():
+    return or_(RefreshToken.expires_at <= utcnow(), RefreshToken.revoked_at.is_not(None))
+
+
+@unit_of_work
+def cleanup_tokens(*, dry_run: bool = False) -> int:
+    """Delete expired and revoked refresh tokens; with dry_run only count them."""
+    if dry_run:
+        return db.session.scalar(select(db.func.count()).select_from(RefreshToken).where(_dead_tokens()))
+    return db.session.execute(delete(RefreshToken).where(_dead_tokens())).rowcount
