@@ -90,6 +90,7 @@ def authenticate(login: str, password: str) -> User:
     )
     if not verify_password(user.password_hash if user else None, password or "") or user.status != UserStatus.ACTIVE:
         record_event(None, user, "auth.login_failed", user, {"login": login[:64]})
+        db.session.commit()  # the audit trail of a failed login must survive the error below
         raise Unauthorized("Invalid username or password")
     user.last_login = utcnow()
     record_event(None, user, "auth.login", user)

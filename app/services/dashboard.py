@@ -1,13 +1,11 @@
 """Figures for the dashboard, counted in SQL for the current account."""
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Account, ActivityEvent, Membership
-
-# Later domains register (label, count function) here so the dashboard grows with the product.
-COUNTERS: list[tuple[str, callable]] = []
+from app.models import Account, ActivityEvent, Membership, utcnow
 
 
 @dataclass
@@ -16,15 +14,18 @@ class Summary:
     recent_activity: list[ActivityEvent] = field(default_factory=list)
 
 
-def register_counter(label: str, count) -> None:
-    COUNTERS.append((label, count))
+def _count(model, account: Account, *conditions) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(model).where(model.account_id == account.id, *conditions)
+    )
 
 
 def summary(account: Account) -> Summary:
-    members = db.session.scalar(select(func.count()).select_from(Membership).where(Membership.account_id == account.id))
-    counts = {"Team members": members}
-    for label, count in COUNTERS:
-        counts[label] = count(account)
+    """The current account at a glance; each domain adds its figure here."""
+    counts = {
+        "Team members": _count(Membership, account),
+        "Actions this week": _count(ActivityEvent, account, ActivityEvent.created_at >= utcnow() - timedelta(days=7)),
+    }
     recent = db.session.scalars(
         select(ActivityEvent).where(ActivityEvent.account_id == account.id)
         .order_by(ActivityEvent.created_at.desc()).limit(10)

@@ -65,8 +65,8 @@ class ActivityAdmin(SecureModelView):
 
 def init_admin(app: Flask) -> Admin:
     admin = Admin(app, name="Campaign Hub admin", theme=Bootstrap4Theme(), index_view=HomeView(url="/admin"))
-    admin.add_view(UserAdmin(User, db.session, category="People"))
-    admin.add_view(AccountAdmin(Account, db.session, category="People"))
-    admin.add_view(MembershipAdmin(Membership, db.session, category="People"))
-    admin.add_view(ActivityAdmin(ActivityEvent, db.session, name="Activity log"))
+    admin.add_view(UserAdmin(User, db, category="People"))
+    admin.add_view(AccountAdmin(Account, db, category="People"))
+    admin.add_view(MembershipAdmin(Membership, db, category="People"))
+    admin.add_view(ActivityAdmin(ActivityEvent, db, name="Activity log"))
     return admin

@@ -1,0 +1,138 @@
+"""Fixtures on the real thing: PostgreSQL + PostGIS built by migrations, Redis, a real Celery worker, Chromium."""
+import os
+import socket
+import threading
+import time
+
+import pytest
+import redis
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from tests.factories import ApiClient, make_user
+
+KEEP_TABLES = {"alembic_version", "spatial_ref_sys"}
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app("testing")
+    with app.app_context():
+        upgrade(revision="heads")
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    """Every test starts from empty tables and an empty Redis database (truncation works across threads and workers)."""
+    with app.app_context():
+        db.session.remove()
+        tables = db.session.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        tables = [t for t in tables if t not in KEEP_TABLES]
+        if tables:
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        db.session.remove()
+    redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
+    yield
+
+
+@pytest.fixture
+def api(client):
+    """A JSON client for /api/v1 that remembers a bearer token and an account header."""
+    return ApiClient(client)
+
+
+@pytest.fixture
+def user(app):
+    return make_user(username="owner", role="store_owner")
+
+
+@pytest.fixture
+def owner_api(api, user):
+    """The API signed in as a store owner (owner of their own account)."""
+    return api.login(user)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over real HTTP on a free port, in a thread of the test process."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(app):
+    """A real Celery worker consuming every queue, in this process, for behaviour that depends on timing."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery = app.extensions["celery"]
+    queues = ",".join(q.name for q in celery.conf.task_queues)
+    with start_worker(celery, pool="threads", concurrency=4, perform_ping_check=False, loglevel="WARNING",
+                      shutdown_timeout=10, queues=queues.split(",")) as worker:
+        yield worker
+
+
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):
+    """Poll `predicate` until it returns something truthy; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), "browser", "screenshots")
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot under tests/browser/screenshots/<name>.png to look at."""
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+
+    def take(name: str) -> str:
+        path = os.path.join(SCREENSHOTS, f"{name}.png")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,76 @@
+"""Test data built through the services, so tests see the same rows the product makes."""
+import itertools
+
+from app.extensions import db
+from app.models import MemberRole, User, UserRole
+from app.services import accounts
+
+PASSWORD = "Str0ng-passw0rd!"
+_seq = itertools.count(1)
+
+
+def make_user(*, username: str | None = None, role: str = "store_owner", password: str = PASSWORD, **fields) -> User:
+    n = next(_seq)
+    username = username or f"user{n}"
+    user_role = UserRole(role)
+    user = accounts.register_user(
+        username=username, email=fields.pop("email", f"{username}@example.com"), password=password,
+        role=UserRole.STORE_OWNER if user_role == UserRole.ADMIN else user_role, **fields,
+    )
+    if user_role == UserRole.ADMIN:
+        user.role = UserRole.ADMIN
+        db.session.commit()
+    return user
+
+
+def own_account(user: User):
+    return db.session.scalars(accounts.accounts_for(user)).first()
+
+
+def add_member(account, user: User, role: str = "viewer"):
+    owner = account.created_by
+    return accounts.add_member(account, actor=owner, login=user.username, role=MemberRole(role))
+
+
+class ApiClient:
+    """Thin wrapper over Flask's test client: JSON in and out, bearer token and X-Account-Id remembered."""
+
+    prefix = "/api/v1"
+
+    def __init__(self, client):
+        self.client = client
+        self.headers: dict[str, str] = {}
+
+    def login(self, user: User, password: str = PASSWORD) -> "ApiClient":
+        response = self.client.post(f"{self.prefix}/auth/login", json={"username": user.username, "password": password})
+        assert response.status_code == 200, response.json
+        other = ApiClient(self.client)
+        other.headers = {"Authorization": f"Bearer {response.json['access_token']}"}
+        other.tokens = response.json
+        return other
+
+    def in_account(self, account) -> "ApiClient":
+        other = ApiClient(self.client)
+        other.headers = dict(self.headers, **{"X-Account-Id": str(getattr(account, "id", account))})
+        return other
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith(("/api/", "/health", "/metrics")) else self.prefix + path
+
+    def request(self, method: str, path: str, headers: dict | None = None, **kwargs):
+        return self.client.open(self._url(path), method=method, headers={**self.headers, **(headers or {})}, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
