@@ -2,7 +2,6 @@
 from importlib import import_module
 
 from flask import Flask
-from flask_smorest import Api
 
 from app.extensions import csrf
 
@@ -10,7 +9,7 @@ from app.extensions import csrf
 DOMAINS = ("ops", "auth", "accounts", "dashboard")
 
 
-def register_blueprints(app: Flask, api: Api) -> None:
+def register_blueprints(app: Flask, api) -> None:
     for domain in DOMAINS:
         for module_name, attr in (("api", "api_blp"), ("views", "pages_bp")):
             try:

@@ -2,6 +2,7 @@
 import functools
 import marshmallow as ma
 from flask import current_app, g, request
+from flask_smorest import Api
 from marshmallow import validate
 
 from app.security import current_user
@@ -18,6 +19,15 @@ class ErrorSchema(ma.Schema):
     type = ma.fields.String(required=True, metadata={"example": "ValidationError"})
     status_code = ma.fields.Integer(required=True)
     details = ma.fields.Raw(metadata={"description": "Field errors or context"})
+
+
+class CampaignHubApi(Api):
+    """flask-smorest's Api documenting our error envelope; the errors themselves are rendered by app.errors."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
 
 
 class PaginationArgsSchema(ma.Schema):
