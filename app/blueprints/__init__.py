@@ -3,6 +3,7 @@ from importlib import import_module
 
 from flask import Flask
 
+from app.blueprints.common import reject_nul_characters
 from app.extensions import csrf
 
 # Each domain package may have api.py (`api_blp`) and views.py (`pages_bp`).
@@ -10,6 +11,7 @@ DOMAINS = ("ops", "auth", "accounts", "dashboard")
 
 
 def register_blueprints(app: Flask, api) -> None:
+    app.before_request(reject_nul_characters)
     for domain in DOMAINS:
         for module_name, attr in (("api", "api_blp"), ("views", "pages_bp")):
             try:

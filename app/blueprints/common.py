@@ -5,6 +5,7 @@ from flask import current_app, g, request
 from flask_smorest import Api
 from marshmallow import validate
 
+from app.errors import ValidationError
 from app.security import current_user
 from app.services import idempotency
 from app.services.pagination import Page
@@ -60,6 +61,25 @@ def page_response(page: Page, key: str):
         "X-Per-Page": str(page.size),
     }
     return body, 200, headers
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def reject_nul_characters():
+    """PostgreSQL text cannot hold NUL: refuse such input up front instead of failing at the database."""
+    if not request.path.startswith("/api/"):
+        return
+    if any(_has_nul(v) for v in request.args.values()) or _has_nul(request.get_json(silent=True)) or any(
+            _has_nul(v) for v in request.form.values()):
+        raise ValidationError("Validation error", details={"_input": ["NUL characters are not allowed."]})
 
 
 REPLAY_HEADERS = ("Location", "Content-Type")

@@ -213,3 +213,8 @@ def test_api_docs_are_served_without_a_cdn(api):
         assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     assert api.get("/api/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
     assert api.get("/api/static/redoc/redoc.standalone.js").status_code == 200
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(api):
+    response = api.post("/auth/login", json={"username": "a\u0000b", "password": "x"})
+    assert_envelope(response, 422, "ValidationError")
