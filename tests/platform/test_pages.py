@@ -112,3 +112,18 @@ def test_admin_is_for_admins_only(client, user):
                  "/admin/activityevent/?flt0_0=auth.login"):
         assert client.get(path).status_code == 200, path
     assert "owner@example.com" in client.get("/admin/user/?search=owner").get_data(as_text=True)
+
+
+def test_admin_edits_are_recorded_in_the_activity_log(client, user):
+    from app.models import ActivityEvent
+
+    make_user(username="root", role="admin")
+    login(client, "root")
+    account = own_account(user)
+    response = client.post(f"/admin/account/edit/?id={account.id}", data={
+        "name": "Renamed by admin", "default_region": "ES", "timezone": "Europe/Madrid", "language": "es"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert own_account(user).name == "Renamed by admin"
+    event = db.session.query(ActivityEvent).filter_by(name="admin.accounts.updated").one()
+    assert event.account_id == account.id
