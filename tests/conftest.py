@@ -14,7 +14,8 @@ from app import create_app
 from app.extensions import db
 from tests.factories import ApiClient, make_user
 
-KEEP_TABLES = {"alembic_version", "spatial_ref_sys"}
+# Reference data loaded by migrations (the gazetteer, ~20 s to load) survives between tests.
+KEEP_TABLES = {"alembic_version", "spatial_ref_sys", "places", "place_names", "place_variants", "geo_datasets"}
 
 
 @pytest.fixture(scope="session")
