@@ -27,6 +27,7 @@ NAVIGATION = (
     ("messaging.index", "Messages", "✉"),
     ("media.index", "Media", "▣"),
     ("reports.index", "Reports", "▤"),
+    ("geolocation.index", "Places", "◉"),
     ("accounts.settings", "Settings", "⚙"),
 )
 

@@ -66,6 +66,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class LiveServerURL(str):
+    """The live server's base URL; `.app` is there for pytest-flask, whose autouse fixture reads it."""
+
+    app = None
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """The app served over real HTTP on a free port, in a thread of the test process."""
@@ -73,7 +79,9 @@ def live_server(app):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    url = LiveServerURL(f"http://127.0.0.1:{port}")
+    url.app = app
+    yield url
     server.shutdown()
 
 
