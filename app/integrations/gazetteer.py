@@ -21,7 +21,9 @@ import pycountry
 
 ADMIN1_ISO_FILE = os.path.join(os.path.dirname(__file__), "data", "admin1_iso3166.json")
 DATASETS = ("cities15000", "cities5000", "cities1000", "cities500")
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # bump when the loader writes different rows: reloads on the next migrate/load
+# GeoNames uses codes that ISO 3166-1 has not assigned (Kosovo's user-assigned XK).
+EXTRA_COUNTRIES = {"XK": "Kosovo"}
 _NON_WORD = re.compile(r"[\W_]+")
 # "Madrid, Comunidad de" -> "Comunidad de Madrid": ISO lists some names inverted for sorting.
 _INVERTED_TAIL = re.compile(r"^(.+?), ((?:\S+ )*(?:de|del|de la|of|the|du|des|d')|Comunidad|Comunitat|Región|Principado)$")
@@ -89,16 +91,19 @@ class PackagedGazetteer:
                         f"pycountry-{package_version('pycountry')}/loader-{LOADER_VERSION}")
 
     def has_country(self, code: str) -> bool:
-        return len(code or "") == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+        if len(code or "") != 2:
+            return False
+        return code.upper() in EXTRA_COUNTRIES or pycountry.countries.get(alpha_2=code.upper()) is not None
 
     @functools.lru_cache(maxsize=32)
     def countries(self, lang: str) -> list[dict]:
         rows = [{"code": c.alpha_2, "name": self._country_label(c, lang)} for c in pycountry.countries]
+        rows += [{"code": code, "name": name} for code, name in EXTRA_COUNTRIES.items()]
         return sorted(rows, key=lambda row: normalize_name(row["name"]))
 
     def country_name(self, code: str, lang: str) -> str | None:
         country = pycountry.countries.get(alpha_2=code.upper()) if code else None
-        return self._country_label(country, lang) if country else None
+        return self._country_label(country, lang) if country else EXTRA_COUNTRIES.get((code or "").upper())
 
     @functools.lru_cache(maxsize=512)
     def regions(self, country_code: str, lang: str) -> list[dict]:

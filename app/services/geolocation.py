@@ -120,7 +120,8 @@ def _country(code: str | None, field: str) -> str | None:
 
 
 def _exact_and_prefix(key: str, country: str | None, limit: int):
-    # left(key, 2|3) matches an expression index sorted by population: the walk stops at the limit.
+    # left(key, 2|3) matches an expression index sorted by population: the walk stops at the limit. A
+    # LIKE that adds nothing is left out: the planner would misjudge its selectivity and sort the group.
     width = 2 if len(key) == 2 else 3
     where_country = "AND country_code = :cc" if country else ""
     sql = f"""
@@ -129,7 +130,8 @@ def _exact_and_prefix(key: str, country: str | None, limit: int):
            ORDER BY population DESC LIMIT :n)
           UNION ALL
           (SELECT place_id, key, is_primary FROM place_names
-           WHERE left(key, {width}) = :head AND key LIKE :pattern AND key <> :key {where_country}
+           WHERE left(key, {width}) = :head {"AND key LIKE :pattern" if len(key) > width else ""}
+             AND key <> :key {where_country}
            ORDER BY population DESC LIMIT :n))
         SELECT h.key, h.is_primary, {_PLACE_COLUMNS} FROM hits h JOIN places p ON p.id = h.place_id"""
     params = {"key": key, "head": key[:width], "pattern": key + "%", "cc": country, "n": max(limit * 4, 20)}

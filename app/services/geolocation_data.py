@@ -35,23 +35,31 @@ def load_gazetteer(connection: Connection, *, gazetteer: Gazetteer | None = None
     if loaded == gazetteer.version and not force:
         return {"loaded": False, "version": loaded}
     started = time.monotonic()
-    places, names, fuzzy_keys = io.StringIO(), io.StringIO(), set()
-    n_places = n_names = 0
+    # Rows are written in the order lookups read them, so one lookup touches few pages even when they are
+    # not cached: places near each other on the map together (reverse), names grouped by their first three
+    # letters, biggest places first (prefix search walks exactly that order).
+    place_rows, name_rows, fuzzy_keys = [], [], set()
     for place in gazetteer.places():
-        n_places += 1
-        places.write(_row(place.id, place.name, place.country_code, place.admin1_code, place.region_code,
-                          place.population, f"SRID=4326;POINT({place.longitude} {place.latitude})"))
+        place_rows.append((_cell(place.latitude, place.longitude), place))
         primary = normalize_name(place.name)
         keys = {primary} | {normalize_name(alias) for alias in place.alternate_names}
         keys.discard("")
         for key in keys:
-            n_names += 1
-            names.write(_row(place.id, key, "t" if key == primary else "f", place.population, place.country_code))
+            name_rows.append((key, place.id, key == primary, place.population, place.country_code))
             wanted = fuzzy_min_population if key == primary else fuzzy_alias_min_population
             if len(key) >= FUZZY_MIN_LENGTH and place.population >= wanted:
                 fuzzy_keys.add(key)
+    place_rows.sort(key=lambda row: row[0])
+    name_rows.sort(key=lambda row: (row[0][:3], -row[3]))
+    places, names = io.StringIO(), io.StringIO()
+    for _cell_key, place in place_rows:
+        places.write(_row(place.id, place.name, place.country_code, place.admin1_code, place.region_code,
+                          place.population, f"SRID=4326;POINT({place.longitude} {place.latitude})"))
+    for key, place_id, primary, population, country_code in name_rows:
+        names.write(_row(place_id, key, "t" if primary else "f", population, country_code))
+    n_places, n_names = len(place_rows), len(name_rows)
     variants, n_variants = io.StringIO(), 0
-    for key in fuzzy_keys:
+    for key in sorted(fuzzy_keys):
         for variant in deletion_variants(key):
             n_variants += 1
             variants.write(_row(variant, key))
@@ -98,6 +106,15 @@ def load_gazetteer(connection: Connection, *, gazetteer: Gazetteer | None = None
 def deletion_variants(key: str) -> set[str]:
     """The key and every string one deletion away from it (SymSpell): two words one typo apart share one."""
     return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+def _cell(latitude: float, longitude: float) -> int:
+    """Z-order (Morton) number of the 0.1° cell holding the point: nearby cells get nearby numbers."""
+    y, x = int((latitude + 90) * 10), int((longitude + 180) * 10)
+    z = 0
+    for bit in range(12):
+        z |= ((x >> bit) & 1) << (2 * bit) | ((y >> bit) & 1) << (2 * bit + 1)
+    return z
 
 
 def _row(*values) -> str:
