@@ -26,6 +26,7 @@ OVERRIDES = {
     "ES.07": "ES-IB", "ES.53": "ES-CN", "ES.59": "ES-PV", "DE.06": "DE-NI", "DE.07": "DE-NW", "DE.13": "DE-SN",
     "FR.32": "FR-HDF", "FR.44": "FR-GES", "FR.53": "FR-BRE", "FR.76": "FR-OCC", "FR.84": "FR-ARA", "FR.94": "FR-20R",
     "IT.07": "IT-62", "IT.16": "IT-52", "IT.19": "IT-23", "PT.23": "PT-20",
+    "AR.07": "AR-C", "MX.09": "MX-CMX", "US.DC": "US-DC",
 }
 
 
@@ -92,7 +93,7 @@ def main() -> None:
             taken_a.add(admin1)
             taken_s.add(code)
             mapping[f"{cc}.{admin1}"] = code
-        unmatched += len(admin1s) - len([a for a in admin1s if a in taken_a])
+        unmatched += len([a for a in admin1s if a not in taken_a and f"{cc}.{a}" not in OVERRIDES])
     mapping.update(OVERRIDES)
     with open(OUT, "w", encoding="utf-8") as fh:
         json.dump(dict(sorted(mapping.items())), fh, separators=(",", ":"))

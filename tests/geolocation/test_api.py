@@ -201,3 +201,34 @@ def test_distance_refuses_bad_points(owner_api):
     details = response.json["details"]
     assert "coordinates" in details["point1"] and "swapped" in details["point1"]["coordinates"][0]
     assert {"type", "coordinates"} <= set(details["point2"])
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("get", "/geolocation/search?query=%25%25_", None),
+    ("get", "/geolocation/search?query=" + "a" * 200, None),
+    ("get", "/geolocation/search?query=%F0%9F%99%82%F0%9F%99%82", None),
+    ("get", "/geolocation/search?query=ab&limit=0", None),
+    ("get", "/geolocation/search?query=ab&limit=51", None),
+    ("get", "/geolocation/search?query=ab&country=e", None),
+    ("get", "/geolocation/search?query=ab&lang=zz-ZZ", None),
+    ("post", "/geolocation/reverse?latitude=nan&longitude=1", None),
+    ("post", "/geolocation/reverse?latitude=inf&longitude=1", None),
+    ("post", "/geolocation/reverse?latitude=north&longitude=1", None),
+    ("post", "/geolocation/reverse?latitude=90&longitude=180", None),
+    ("post", "/geolocation/validate", {"type": "point", "coordinates": ["a", "b"], "name": 7}),
+    ("post", "/geolocation/validate", {"type": "point", "coordinates": [True, 1]}),
+    ("post", "/geolocation/validate", {"type": "point", "coordinates": [1e308, -1e308]}),
+    ("post", "/geolocation/validate", {"type": "point", "coordinates": [0, 0], "name": "x"}),
+    ("get", "/geolocation/cities?country_code=ES&region_code=", None),
+    ("get", "/geolocation/cities?country_code=ES&limit=1001", None),
+    ("get", "/geolocation/regions?country_code=ESP", None),
+    ("post", "/geolocation/distance", {"point1": None, "point2": {"type": "point", "coordinates": ["a", 1]}}),
+    ("post", "/geolocation/distance", {"point1": {"type": "point", "coordinates": [0, 90]},
+                                       "point2": {"type": "point", "coordinates": [180, -90]}}),
+])
+def test_odd_input_never_answers_500(owner_api, method, path, body):
+    response = getattr(owner_api, method)(path, json=body) if body is not None else getattr(owner_api, method)(path)
+    assert response.status_code in (200, 422), response.json
+    assert isinstance(response.json, (list, dict))
+    if response.status_code == 422:
+        assert response.json["type"] == "ValidationError" and response.json["details"]
