@@ -148,6 +148,8 @@ def test_countries_are_named_and_sorted_in_the_language(es_api):
     assert by_code["ES"] == "España" and by_code["US"] == "Estados Unidos"
     assert countries[0] == {"code": "AF", "name": "Afganistán"}
     assert {"code": "ES", "name": "Spain"} in es_api.get("/geolocation/countries?lang=en").json
+    response = es_api.get("/geolocation/countries")
+    assert response.headers["Cache-Control"] == "private, max-age=3600" and "Accept-Language" in response.headers["Vary"]
 
 
 def test_regions_of_a_country(es_api):

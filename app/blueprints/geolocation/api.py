@@ -13,6 +13,9 @@ from app.blueprints.geolocation.schemas import (
 from app.security import login_required
 from app.services import geolocation
 
+# Reference data that changes only with a new gazetteer build: let the caller's browser keep it an hour.
+REFERENCE_CACHE = {"Cache-Control": "private, max-age=3600", "Vary": "Accept-Language"}
+
 api_blp = Blueprint("geolocation-api", __name__, url_prefix="/api/v1/geolocation",
                     description="Places, countries and regions from an offline gazetteer; geodesic distances")
 
@@ -60,7 +63,7 @@ class Countries(MethodView):
     @api_blp.response(200, CodeNameSchema(many=True))
     def get(self, args):
         """ISO 3166-1 countries, named and sorted in your language"""
-        return geolocation.countries(request_language(args.get("lang")))
+        return geolocation.countries(request_language(args.get("lang"))), 200, REFERENCE_CACHE
 
 
 @api_blp.route("/regions")
@@ -71,7 +74,7 @@ class Regions(MethodView):
     @api_blp.response(200, CodeNameSchema(many=True))
     def get(self, args):
         """A country's first-level ISO 3166-2 regions"""
-        return geolocation.regions(args["country_code"], request_language(args.get("lang")))
+        return geolocation.regions(args["country_code"], request_language(args.get("lang"))), 200, REFERENCE_CACHE
 
 
 @api_blp.route("/cities")
@@ -82,7 +85,8 @@ class Cities(MethodView):
     @api_blp.response(200, CitySchema(many=True))
     def get(self, args):
         """A country's or region's places, most populous first"""
-        return geolocation.cities(args["country_code"], region_code=args.get("region_code"), limit=args["limit"])
+        cities = geolocation.cities(args["country_code"], region_code=args.get("region_code"), limit=args["limit"])
+        return cities, 200, REFERENCE_CACHE
 
 
 @api_blp.route("/distance")
