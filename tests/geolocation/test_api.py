@@ -234,3 +234,10 @@ def test_odd_input_never_answers_500(owner_api, method, path, body):
     assert isinstance(response.json, (list, dict))
     if response.status_code == 422:
         assert response.json["type"] == "ValidationError" and response.json["details"]
+
+
+def test_validate_warns_about_a_swapped_point_without_a_name(owner_api):
+    # New York's [lat, lon] read as [lon, lat] lands in Antarctica, far from any town.
+    body = owner_api.post("/geolocation/validate", json={"type": "point", "coordinates": [40.7128, -74.0060]}).json
+    assert body["is_valid"] is True
+    assert len(body["warnings"]) == 1 and "swapped" in body["warnings"][0] and "New York" in body["warnings"][0]
