@@ -1,7 +1,6 @@
 """The gazetteer data: loading (idempotent, transactional), name normalisation, typo distance, admin views."""
 from dataclasses import dataclass
 
-import pytest
 from sqlalchemy import text
 
 from app.extensions import db
