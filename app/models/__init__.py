@@ -7,3 +7,6 @@ __all__ = [
     "Account", "ActivityEvent", "IdempotencyKey", "Membership", "MemberRole", "RefreshToken",
     "User", "UserRole", "UserStatus", "utcnow",
 ]
+from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant  # noqa: E402
+
+__all__ += ["GeoDataset", "Place", "PlaceName", "PlaceVariant"]
