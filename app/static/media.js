@@ -1,0 +1,93 @@
+// Media library: drag and drop, one XHR per file with upload progress. Without JS the form posts as usual.
+(function () {
+  "use strict";
+  var form = document.getElementById("upload-form");
+  // Files that finish processing while the page is open: reload once to show their thumbnails.
+  document.addEventListener("progress:done", function (event) {
+    if (event.target.closest && event.target.closest("#media-grid")) window.location.reload();
+  });
+  if (!form || !window.FormData || !("upload" in new XMLHttpRequest())) return;
+  var input = document.getElementById("file-input");
+  var zone = document.getElementById("drop-zone");
+  var queue = document.getElementById("upload-queue");
+
+  ["dragenter", "dragover"].forEach(function (name) {
+    zone.addEventListener(name, function (e) { e.preventDefault(); zone.classList.add("dragging"); });
+  });
+  ["dragleave", "drop"].forEach(function (name) {
+    zone.addEventListener(name, function (e) { e.preventDefault(); zone.classList.remove("dragging"); });
+  });
+  zone.addEventListener("drop", function (e) { uploadAll(e.dataTransfer.files); });
+  form.addEventListener("submit", function (e) {
+    if (!input.files.length) return; // let the server say what is missing
+    e.preventDefault();
+    uploadAll(input.files);
+  });
+
+  function uploadAll(files) {
+    var pending = files.length, failed = 0;
+    Array.prototype.forEach.call(files, function (file) {
+      upload(file, function (ok) {
+        if (!ok) failed += 1;
+        pending -= 1;
+        if (pending === 0 && failed === 0) setTimeout(function () { window.location.reload(); }, 400);
+      });
+    });
+    form.reset();
+  }
+
+  function row(file) {
+    var li = document.createElement("li");
+    li.className = "upload-item";
+    li.innerHTML = '<div class="d-flex justify-content-between"><span class="upload-name"></span>' +
+      '<small class="upload-label text-muted">0%</small></div>' +
+      '<div class="progress"><div class="progress-bar" style="width:0%"></div></div>';
+    li.querySelector(".upload-name").textContent = file.name;
+    queue.appendChild(li);
+    return li;
+  }
+
+  function upload(file, done) {
+    var li = row(file), bar = li.querySelector(".progress-bar"), label = li.querySelector(".upload-label");
+    var data = new FormData();
+    data.append("csrf_token", form.elements.csrf_token.value);
+    data.append("file_type", form.elements.file_type.value);
+    data.append("campaign_id", form.elements.campaign_id.value);
+    data.append("file", file);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.upload.addEventListener("progress", function (e) {
+      if (!e.lengthComputable) return;
+      var pct = Math.round((e.loaded / e.total) * 100);
+      bar.style.width = pct + "%";
+      label.textContent = pct + "%";
+    });
+    xhr.addEventListener("load", function () {
+      var body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (err) { /* not JSON: keep the status text */ }
+      var ok = xhr.status >= 200 && xhr.status < 300;
+      bar.style.width = "100%";
+      bar.classList.add(ok ? "bg-success" : "bg-danger");
+      label.textContent = ok ? (body.message || "Uploaded") : errorText(body, xhr);
+      li.classList.add(ok ? "upload-ok" : "upload-failed");
+      done(ok);
+    });
+    xhr.addEventListener("error", function () {
+      bar.classList.add("bg-danger");
+      label.textContent = "Network error";
+      done(false);
+    });
+    xhr.send(data);
+  }
+
+  function errorText(body, xhr) {
+    var details = body.details || {}, parts = [];
+    Object.keys(details).forEach(function (key) {
+      var value = details[key];
+      if (Array.isArray(value)) parts.push(value.join(" "));
+    });
+    return (body.error || xhr.statusText) + (parts.length ? ": " + parts.join(" ") : "");
+  }
+})();
