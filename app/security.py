@@ -22,6 +22,9 @@ def is_api_request() -> bool:
 def _load_user() -> None:
     """Resolve the caller once per request: a bearer token on the API, the session cookie on pages."""
     g.user = None
+    # g outlives a request when an app context was already pushed (pytest-flask does): start clean.
+    g.pop("account", None)
+    g.pop("account_role", None)
     if is_api_request():
         if "Authorization" not in request.headers:
             return

@@ -62,7 +62,8 @@ def detect(head: bytes) -> Detected | None:
 
 def safe_filename(original: str | None, extension: str) -> str:
     """An ASCII name without any path, ending in the extension of the real content."""
-    name = secure_filename(original or "")
+    # Browsers on Windows may send full paths with backslashes; treat them as separators too.
+    name = secure_filename((original or "").replace("\\", "/"))
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return f"{stem[:100].strip('._') or 'file'}.{extension}"
 
