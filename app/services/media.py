@@ -53,7 +53,7 @@ def upload_file(account: Account, actor: User, *, stream: BinaryIO, filename: st
     media_id = uuid.uuid4()
     media = MediaFile(
         id=media_id, account_id=account.id, uploaded_by=actor.id, campaign_id=campaign_id,
-        original_filename=(filename or "")[:255] or "upload", filename=safe_filename(filename, detected.extension),
+        original_filename=_printable(filename)[:255] or "upload", filename=safe_filename(filename, detected.extension),
         # Keys are made of our ids only: nothing the client sent can reach a path.
         storage_key=f"{account.id}/{media_id}.{detected.extension}",
         file_type=detected.file_type, mime_type=detected.mime_type, size=size,
@@ -69,6 +69,11 @@ def upload_file(account: Account, actor: User, *, stream: BinaryIO, filename: st
         raise UpstreamError("The file could not be stored; try again") from exc
     enqueue_after_commit("media.process_file", str(media.id))
     return media
+
+
+def _printable(name: str | None) -> str:
+    # Kept for display only; control characters (NUL is refused by PostgreSQL) are dropped.
+    return "".join(ch for ch in (name or "") if ch.isprintable())
 
 
 def _size_of(stream: BinaryIO) -> int:

@@ -2,14 +2,16 @@
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
-  // Files that finish processing while the page is open: reload once to show their thumbnails.
+  var queue = document.getElementById("upload-queue");
+  // Files that finish processing while the page is open: reload to show their thumbnails,
+  // unless uploads (or their errors) are on screen: a reload would lose them.
   document.addEventListener("progress:done", function (event) {
-    if (event.target.closest && event.target.closest("#media-grid")) window.location.reload();
+    var inGrid = event.target.closest && event.target.closest("#media-grid");
+    if (inGrid && !(queue && queue.children.length)) window.location.reload();
   });
   if (!form || !window.FormData || !("upload" in new XMLHttpRequest())) return;
   var input = document.getElementById("file-input");
   var zone = document.getElementById("drop-zone");
-  var queue = document.getElementById("upload-queue");
 
   ["dragenter", "dragover"].forEach(function (name) {
     zone.addEventListener(name, function (e) { e.preventDefault(); zone.classList.add("dragging"); });
@@ -25,15 +27,25 @@
   });
 
   function uploadAll(files) {
-    var pending = files.length, failed = 0;
+    var total = files.length, pending = total, failed = 0;  // input.files empties on form.reset()
     Array.prototype.forEach.call(files, function (file) {
       upload(file, function (ok) {
         if (!ok) failed += 1;
         pending -= 1;
-        if (pending === 0 && failed === 0) setTimeout(function () { window.location.reload(); }, 400);
+        if (pending !== 0) return;
+        if (failed === 0) setTimeout(function () { window.location.reload(); }, 400);
+        else if (failed < total) note();
       });
     });
     form.reset();
+  }
+
+  function note() {
+    // Keep the errors on screen; offer the reload that shows the files that did arrive.
+    var li = document.createElement("li");
+    li.className = "small";
+    li.innerHTML = '<a href="">Show the uploaded files</a>';
+    queue.appendChild(li);
   }
 
   function row(file) {
@@ -50,9 +62,10 @@
   function upload(file, done) {
     var li = row(file), bar = li.querySelector(".progress-bar"), label = li.querySelector(".upload-label");
     var data = new FormData();
-    data.append("csrf_token", form.elements.csrf_token.value);
-    data.append("file_type", form.elements.file_type.value);
-    data.append("campaign_id", form.elements.campaign_id.value);
+    ["csrf_token", "file_type", "campaign_id"].forEach(function (name) {
+      var field = form.elements[name];
+      if (field) data.append(name, field.value);
+    });
     data.append("file", file);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);

@@ -144,3 +144,19 @@ def test_signed_url_expires(upload, owner_api, client, monkeypatch):
     expired = client.get(url)
     assert expired.status_code == 403 and b"expired" in expired.data
 
+
+
+@pytest.mark.parametrize("method,path,kwargs", [
+    ("POST", "/media/upload", {"json": {"file": "x"}}),
+    ("POST", "/media/upload", {"data": "not multipart", "content_type": "text/plain"}),
+    ("PATCH", "/media/{id}", {"json": {}}),
+    ("PATCH", "/media/{id}", {"data": "{", "content_type": "application/json"}),
+    ("GET", "/media/not-a-uuid", {}),
+    ("GET", "/media/{id}/status?x=1", {}),
+])
+def test_malformed_requests_get_an_envelope_never_a_500(upload, owner_api, method, path, kwargs):
+    file_id = _upload(upload, samples.image("JPEG"), "a.jpg")
+    response = owner_api.request(method, path.format(id=file_id), **kwargs)
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        assert response.json["status_code"] == response.status_code

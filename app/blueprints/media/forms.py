@@ -13,7 +13,7 @@ STATUS_CHOICES = [("", _l("Any status"))] + [(s.value, s.value.capitalize()) for
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Files"), render_kw={"multiple": True})
-    file_type = SelectField(_l("Expected type"), choices=[("", _l("Detect from content"))] + TYPE_CHOICES[1:])
+    file_type = SelectField(_l("Expected type"), choices=[("", _l("Detect from content"))] + TYPE_CHOICES[1:], default="")
     campaign_id = StringField(_l("Attach to campaign (id)"), validators=[Optional(), UUID()])
 
 
@@ -21,8 +21,8 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    file_type = SelectField(_l("Type"), choices=TYPE_CHOICES, validators=[Optional()])
-    status = SelectField(_l("Status"), choices=STATUS_CHOICES, validators=[Optional()])
+    file_type = SelectField(_l("Type"), choices=TYPE_CHOICES, default="", validators=[Optional()])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="", validators=[Optional()])
     campaign_id = StringField(_l("Campaign id"), validators=[Optional(), UUID()])
 
 
