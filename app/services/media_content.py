@@ -84,15 +84,16 @@ def analyse(stream: BinaryIO, detected: FileType, mime_type: str, *, thumbnail_s
 
 def _image(stream: BinaryIO, size: int) -> Analysis:
     with Image.open(stream) as img:
-        img.load()
         orientation = img.getexif().get(0x0112)
-        frames = getattr(img, "n_frames", 1)
         # The stored original keeps its bytes; dimensions and thumbnail are as a person sees the picture.
-        upright = ImageOps.exif_transpose(img)
-        meta = {"format": img.format, "mode": img.mode, "frames": frames}
+        width, height = (img.height, img.width) if orientation in (5, 6, 7, 8) else img.size
+        meta = {"format": img.format, "mode": img.mode, "frames": getattr(img, "n_frames", 1)}
         if orientation:
             meta["exif_orientation"] = orientation
-        thumb = upright.copy()
+        # JPEG can decode at 1/2, 1/4 or 1/8 scale: a 24-megapixel photo need not be decoded whole for 320 px.
+        img.draft("RGB", (size, size))
+        img.load()
+        thumb = ImageOps.exif_transpose(img)
     thumb.thumbnail((size, size))
     if thumb.mode in ("RGBA", "LA", "P", "PA"):
         rgba = thumb.convert("RGBA")
@@ -101,7 +102,7 @@ def _image(stream: BinaryIO, size: int) -> Analysis:
     out = io.BytesIO()
     # A fresh JPEG without exif=/icc_profile= carries no metadata (GPS, camera) from the original.
     thumb.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    return Analysis(width=upright.width, height=upright.height, meta=meta, thumbnail=out.getvalue())
+    return Analysis(width=width, height=height, meta=meta, thumbnail=out.getvalue())
 
 
 def _pdf(stream: BinaryIO) -> Analysis:
