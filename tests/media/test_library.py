@@ -42,7 +42,8 @@ def test_list_answers_seed_002_shape_with_filters_and_paging_headers(upload, own
     assert owner_api.get("/media?status=uploading&file_type=audio").json["total"] == 1
 
 
-@pytest.mark.parametrize("query", ["file_type=spreadsheet", "status=done", "campaign_id=nope", "size=101", "page=0"])
+@pytest.mark.parametrize("query", ["file_type=spreadsheet", "status=done", "campaign_id=nope", "size=101", "page=0",
+                                   "page=99999999999999999999"])
 def test_bad_filters_are_422(owner_api, query):
     response = owner_api.get(f"/media?{query}")
     assert response.status_code == 422 and response.json["details"]

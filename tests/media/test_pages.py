@@ -30,6 +30,7 @@ def test_plain_form_upload_works_without_javascript(client, user, queued):
     assert len(queued) == 2
     page = client.get("/media").data
     assert b"a.png" in page and b"b.pdf" in page and b'data-status-url="/media/' in page
+    assert client.get("/media?page=99999999999999999999&file_type=bogus").status_code == 200
 
 
 def test_plain_form_upload_shows_the_services_error(client, user):

@@ -4,6 +4,7 @@ import uuid
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from app.blueprints.common import MAX_PAGE
 from app.blueprints.media import file_url
 from app.blueprints.media.forms import AttachForm, FilterForm, UploadForm
 from app.blueprints.media.schemas import MediaStatusSchema, MediaUploadedSchema
@@ -38,7 +39,8 @@ def index():
         current_account(), file_type=FileType(args["file_type"]) if valid and "file_type" in args else None,
         status=MediaStatus(args["status"]) if valid and "status" in args else None,
         campaign_id=uuid.UUID(args["campaign_id"]) if valid and "campaign_id" in args else None)
-    page = paginate(query, page=request.args.get("page", 1, type=int) or 1, size=PAGE_SIZE)
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = paginate(query, page=number, size=PAGE_SIZE)
     return render_template("media/index.html", page=page, filters=filters, args=args, upload_form=UploadForm(),
                            attach_form=AttachForm, file_url=file_url)
 
