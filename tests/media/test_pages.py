@@ -125,3 +125,37 @@ def test_library_upload_by_drop_and_by_input_shows_thumbnails_filters_and_attach
     page.wait_for_url(f"**campaign_id={CAMPAIGN}**")
     assert page.locator(".media-card").count() == 1 and page.is_visible("text=logo.png")
     screenshot("media-library-filtered")
+
+
+@pytest.mark.browser
+def test_library_uploads_with_javascript_off_and_shows_progress_while_waiting(browser, live_server, user, queued):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, viewport={"width": 1280,
+                                                                                             "height": 860})
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto("/media")
+        page.set_input_files("#file-input", files=[
+            {"name": "flyer.pdf", "mimeType": "application/pdf", "buffer": samples.pdf(pages=2)},
+            {"name": "intro.wav", "mimeType": "audio/wav", "buffer": samples.wav()}])
+        page.select_option("#upload-form select[name=file_type]", "")
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("text=Uploaded 2 file(s); processing has started.")
+        # No worker here: both wait in the queue, shown as uploading with a progress bar.
+        assert page.locator(".media-card[data-status=uploading] .progress").count() == 2
+        assert [name for name, _args in queued] == ["media.process_file"] * 2
+        page.screenshot(path=_shot("media-library-no-js"), full_page=True)
+    finally:
+        context.close()
+
+
+def _shot(name: str) -> str:
+    import os
+
+    from tests.conftest import SCREENSHOTS
+
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    return os.path.join(SCREENSHOTS, f"{name}.png")
