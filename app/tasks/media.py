@@ -16,6 +16,8 @@ def process_file(self, file_id: str) -> str | None:
         if self.request.retries >= self.max_retries:
             media_processing.fail_processing(file_id, f"Storage kept failing: {exc}")
             return "failed"
-        countdown = exc.retry_after or min(300, 2 ** self.request.retries * 5) * random.uniform(0.5, 1.5)
+        # The service's own hint wins; else exponential backoff with jitter (5 s, 10 s, 20 s ... at most 5 min).
+        backoff = min(300, 2 ** self.request.retries * 5) * random.uniform(0.5, 1.5)
+        countdown = exc.retry_after if exc.retry_after is not None else backoff
         raise self.retry(exc=exc, countdown=countdown)
     return status.value if status else None

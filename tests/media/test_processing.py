@@ -137,3 +137,36 @@ def test_the_task_is_routed_to_the_media_queue(app):
     celery = app.extensions["celery"]
     route = celery.amqp.router.route({}, "media.process_file")
     assert route["queue"].name == "media"
+
+
+def test_temporary_storage_errors_are_retried_then_the_file_is_processed(upload, monkeypatch):
+    from app.integrations import RetryableIntegrationError
+    from app.integrations.storage import LocalDiskStorage
+
+    file_id = _uploaded(upload, samples.image("JPEG"), "a.jpg")
+    real_open, calls = LocalDiskStorage.open, []
+
+    def flaky_open(self, key):
+        calls.append(key)
+        if len(calls) <= 2:
+            raise RetryableIntegrationError("disk busy", retry_after=0)
+        return real_open(self, key)
+
+    monkeypatch.setattr(LocalDiskStorage, "open", flaky_open)
+    assert process_task.apply(args=[file_id]).get() == "ready"  # eager: retries run at once
+    assert len(calls) == 3 and _reload(file_id).status.value == "ready"
+
+
+def test_storage_that_keeps_failing_marks_the_file_failed_after_the_last_retry(upload, monkeypatch):
+    from app.integrations import RetryableIntegrationError
+    from app.integrations.storage import LocalDiskStorage
+
+    file_id = _uploaded(upload, samples.image("JPEG"), "a.jpg")
+
+    def broken_open(self, key):
+        raise RetryableIntegrationError("disk gone", retry_after=0)
+
+    monkeypatch.setattr(LocalDiskStorage, "open", broken_open)
+    process_task.apply(args=[file_id])
+    media = _reload(file_id)
+    assert media.status.value == "failed" and "Storage kept failing: disk gone" in media.error
