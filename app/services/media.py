@@ -1,6 +1,5 @@
 """Media library: uploads checked by content, stored under generated keys, processed by a task, served signed."""
 import io
-import logging
 import uuid
 from typing import BinaryIO
 
@@ -13,13 +12,12 @@ from app.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unsupport
 from app.extensions import db
 from app.integrations import IntegrationError
 from app.integrations.storage import Storage, storage_from_config
-from app.models import Account, FileType, MediaFile, MediaStatus, User, utcnow
+from app.models import Account, FileType, MediaFile, MediaStatus, User
 from app.services import unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
 from app.services.media_content import ACCEPTED, SNIFF_BYTES, detect, safe_filename
 
-log = logging.getLogger(__name__)
 UPLOADED_MESSAGE = "File uploaded successfully, processing started"
 # A campaign in one of these states still needs its files.
 BLOCKING_CAMPAIGN_STATUSES = ("scheduled", "active")
