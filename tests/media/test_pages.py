@@ -159,3 +159,17 @@ def _shot(name: str) -> str:
 
     os.makedirs(SCREENSHOTS, exist_ok=True)
     return os.path.join(SCREENSHOTS, f"{name}.png")
+
+
+def test_dashboard_counts_media_and_admins_see_files_read_only(client, user, upload):
+    upload(samples.image("JPEG"), "a.jpg")
+    _login(client, user)
+    dashboard = client.get("/").data
+    assert b"Media files" in dashboard
+    admin = make_user(username="root", role="admin")
+    client.post("/logout")
+    _login(client, admin)
+    listing = client.get("/admin/mediafile/?search=a.jpg")
+    assert listing.status_code == 200 and b"a.jpg" in listing.data
+    assert client.get("/admin/mediafile/?flt0_0=IMAGE").status_code == 200
+    assert client.get("/admin/mediafile/new/").status_code in (302, 403, 404)
