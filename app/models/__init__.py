@@ -2,9 +2,11 @@
 from app.models.accounts import Account, Membership, MemberRole, RefreshToken, User, UserRole, UserStatus
 from app.models.activity import ActivityEvent, IdempotencyKey
 from app.models.base import utcnow
+from app.models.media import FileType, MediaFile, MediaStatus
 
 __all__ = [
-    "Account", "ActivityEvent", "IdempotencyKey", "Membership", "MemberRole", "RefreshToken",
+    "Account", "ActivityEvent", "FileType", "IdempotencyKey", "MediaFile", "MediaStatus", "Membership", "MemberRole",
+    "RefreshToken",
     "User", "UserRole", "UserStatus", "utcnow",
 ]
 from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant  # noqa: E402

@@ -1,7 +1,7 @@
 """geolocation: places gazetteer (places, place_names, place_variants, geo_datasets) and its data
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-23 14:33:11
 
 The tables are reference data (no account_id). Upgrading also loads them from the packaged gazetteer
@@ -15,7 +15,7 @@ from alembic import op
 from geoalchemy2 import Geography
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
