@@ -8,14 +8,7 @@ from app.blueprints.media import file_url
 from app.models import FileType, MediaStatus
 
 
-class _DropBlank(ma.Schema):
-    @ma.pre_load
-    def drop_blank(self, data, **_kwargs):
-        # HTML forms send "" for an untouched field; that means "not given".
-        return {k: v for k, v in data.items() if v not in ("", None)}
-
-
-class MediaUploadFormSchema(_DropBlank):
+class MediaUploadFormSchema(ma.Schema):
     campaign_id = ma.fields.UUID(load_default=None, metadata={"description": "Attach the file to this campaign"})
     file_type = ma.fields.Enum(FileType, by_value=True, load_default=None,
                                metadata={"description": "Optional; refused (422) if the content is another type"})
@@ -73,7 +66,7 @@ class MediaUpdateSchema(ma.Schema):
     campaign_id = ma.fields.UUID(required=True, allow_none=True, metadata={"description": "null detaches"})
 
 
-class MediaQueryArgsSchema(PaginationArgsSchema, _DropBlank):
+class MediaQueryArgsSchema(PaginationArgsSchema):
     campaign_id = ma.fields.UUID()
     file_type = ma.fields.Enum(FileType, by_value=True)
     status = ma.fields.Enum(MediaStatus, by_value=True)
