@@ -1,5 +1,6 @@
 """Campaign fixtures: the Amazon Ads simulator made predictable, and helpers to write metrics."""
 import pytest
+import redis
 
 from app.extensions import db
 from app.services import campaign_stats
@@ -16,6 +17,15 @@ def _quiet_amazon(app):
     eager = celery.conf.task_always_eager
     celery.conf.task_always_eager = True
     yield
+    # A worker started by an earlier test may be running what this test enqueued: let it finish before
+    # the next test truncates the tables under it.
+    from celery.worker import state
+
+    from tests.conftest import wait_for
+    wait_for(lambda: not state.active_requests and not state.reserved_requests, timeout=30)
+    # Tasks left in the broker would be picked up by the session's worker the moment it starts, which is
+    # before the next test's truncation (session fixtures come first).
+    redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
     celery.conf.task_always_eager = eager
     app.config.update(saved)
 
