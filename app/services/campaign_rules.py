@@ -38,6 +38,9 @@ def clean_fields(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             out[key] = CLEANERS[key](data[key])
         except ValueError as exc:
             errors[key] = [str(exc)]
+    start, end = out.get("start_date"), out.get("end_date")
+    if start is not None and end is not None and end <= start:
+        errors["end_date"] = ["Must be after start_date"]
     if creating:
         for key in ("name", "budget"):
             if data.get(key) in (None, "") and key not in errors:

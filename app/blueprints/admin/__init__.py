@@ -6,7 +6,7 @@ from flask_admin.theme import Bootstrap4Theme
 
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import Account, ActivityEvent, Membership, User
+from app.models import Account, ActivityEvent, Campaign, Membership, User
 
 
 class AdminOnly:
@@ -63,10 +63,21 @@ class ActivityAdmin(SecureModelView):
     column_default_sort = ("created_at", True)
 
 
+class CampaignAdmin(SecureModelView):
+    # Writes go through the API and pages (services, lifecycle, activity log); the admin looks and finds.
+    can_create = can_edit = can_delete = False
+    column_list = ("name", "account", "channel", "status", "priority", "budget", "currency", "ads_status",
+                   "external_id", "sync_error", "start_date", "end_date", "deleted_at", "created_at")
+    column_searchable_list = ("name", "description", "external_id")
+    column_filters = ("channel", "status", "priority", "ads_status", "created_at", "deleted_at")
+    column_default_sort = ("created_at", True)
+
+
 def init_admin(app: Flask) -> Admin:
     admin = Admin(app, name="Campaign Hub admin", theme=Bootstrap4Theme(), index_view=HomeView(url="/admin"))
     admin.add_view(UserAdmin(User, db, category="People"))
     admin.add_view(AccountAdmin(Account, db, category="People"))
     admin.add_view(MembershipAdmin(Membership, db, category="People"))
+    admin.add_view(CampaignAdmin(Campaign, db, category="Marketing"))
     admin.add_view(ActivityAdmin(ActivityEvent, db, name="Activity log"))
     return admin
