@@ -66,7 +66,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(app):
+def live_url(app):
     """The app served over real HTTP on a free port, in a thread of the test process."""
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
@@ -114,8 +114,8 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 860})
+def page(browser, live_url):
+    context = browser.new_context(base_url=live_url, locale="en-US", viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
