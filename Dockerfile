@@ -33,5 +33,5 @@ RUN if [ -d app/translations ]; then pybabel -q compile -d app/translations; fi 
 
 USER app
 EXPOSE 8000
-ENTRYPOINT ["scripts/docker-entrypoint.sh"]
+ENTRYPOINT ["/app/scripts/docker-entrypoint.sh"]
 CMD ["sh", "-c", "exec gunicorn -w ${WEB_CONCURRENCY:-2} -b 0.0.0.0:${PORT} wsgi:app"]

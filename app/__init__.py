@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, cors, csrf, db, jwt, limiter, login_manager, migrate
     from app.i18n import get_locale, get_timezone
     from app.observability import init_observability
+    from app.security import init_security
 
     init_observability(app)
     db.init_app(app)
@@ -47,8 +48,9 @@ def register_extensions(app: Flask) -> None:
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["FRONTEND_ORIGINS"]}}, supports_credentials=True,
                   expose_headers=["X-Total-Count", "X-Page-Count", "X-Current-Page", "X-Per-Page", "X-Request-ID",
                                   "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"])
+    # The caller must be known before the limiter runs: limits count per user when there is one.
+    init_security(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-    app.config.setdefault("RATELIMIT_DEFAULT", app.config["RATE_LIMIT_DEFAULT"])
     limiter.init_app(app)
 
 
@@ -56,12 +58,10 @@ def register_web(app: Flask) -> None:
     from app.blueprints import register_blueprints
     from app.blueprints.admin import init_admin
     from app.errors import register_error_handlers
-    from app.extensions import api
+    from app.blueprints.common import CampaignHubApi
     from app.pages import init_pages
-    from app.security import init_security
 
-    init_security(app)
-    api.init_app(app, spec_kwargs=api_spec_options())
+    api = app.extensions["api"] = CampaignHubApi(app, spec_kwargs=api_spec_options())
     register_blueprints(app, api)
     register_error_handlers(app)
     init_pages(app)

@@ -1,16 +1,18 @@
-"""Extension objects, created unbound and bound to an app in create_app."""
+"""Extension objects, created unbound and bound to an app in create_app.
+
+The flask-smorest Api is the exception: it holds the OpenAPI spec of one app, so create_app builds one per app.
+"""
 from flask_babel import Babel
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
-from app.ratelimit import client_key
+from app.ratelimit import client_key, default_limit
 
 
 class Base(DeclarativeBase):
@@ -19,9 +21,8 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
 jwt = JWTManager()
-limiter = Limiter(key_func=client_key)
+limiter = Limiter(key_func=client_key, default_limits=[default_limit])
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()

@@ -39,6 +39,9 @@ def configure_logging(level: str) -> None:
 
 
 def _start_request() -> None:
+    # Nothing of an earlier request may leak into this one: tests run many requests in one app context.
+    for name in list(g):
+        g.pop(name)
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
     g.request_started = time.perf_counter()

@@ -1,11 +1,20 @@
 """Who a rate limit counts against: the signed-in user when there is one, else the IP address."""
-from flask import g, request
+from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 
 
 def client_key() -> str:
     user = g.get("user")
     return f"user:{user.id}" if user is not None else f"ip:{get_remote_address()}"
+
+
+def default_limit() -> str:
+    # Read per request, so one process can serve apps (or tests) with different limits.
+    return current_app.config["RATE_LIMIT_DEFAULT"]
+
+
+def login_limit() -> str:
+    return current_app.config["RATE_LIMIT_LOGIN"]
 
 
 def ip_key() -> str:

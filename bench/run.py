@@ -51,13 +51,14 @@ def run_one(path: Path) -> tuple[int, list[str], float]:
 
 
 def main() -> int:
+    selected = benchmarks(sys.argv[1:])
     if not os.environ.get("CAMPAIGNHUB_TEST_ENV"):
         # Not yet inside a throwaway env: get one (servers, database, Redis DB) and come back.
         script = ROOT / "scripts" / "with-test-env.sh"
         os.execv(str(script), [str(script), sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]])
 
     summary, failed = [], []
-    for path in benchmarks(sys.argv[1:]):
+    for path in selected:
         print(f"=== {path.stem}", flush=True)
         status, figures, seconds = run_one(path)
         print(f"=== {path.stem}: {'ok' if status == 0 else f'FAILED (exit {status})'} in {seconds:.0f} s\n", flush=True)

@@ -41,7 +41,7 @@ debian_packages() {
     log "installing Debian packages: ${still[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${still[@]}"
+    apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 "${still[@]}"
   fi
   flock -u "$apt_lock"
 }

@@ -5,9 +5,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INSTANCE="$ROOT/instance"
 VENV="$ROOT/.venv"
 
-log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
-warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+# Colour only on a terminal: CI logs stay plain text.
+if [[ -t 2 ]]; then _b=$'\033[1;34m' _y=$'\033[1;33m' _r=$'\033[1;31m' _0=$'\033[0m'; else _b= _y= _r= _0=; fi
+log() { printf '%s==>%s %s\n' "$_b" "$_0" "$*" >&2; }
+warn() { printf '%swarning:%s %s\n' "$_y" "$_0" "$*" >&2; }
+die() { printf '%serror:%s %s\n' "$_r" "$_0" "$*" >&2; exit 1; }
 
 # Value of KEY in .env, or nothing. The scripts only need the few keys that decide which
 # servers to use (DATABASE_URL, REDIS_URL, PORT); the app reads the rest of .env itself, and

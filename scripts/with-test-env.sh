@@ -28,7 +28,11 @@ scheme = url.scheme.split("+")[0]  # postgresql+psycopg2:// is SQLAlchemy's, not
 name = "test_" + secrets.token_hex(6)
 conn = psycopg2.connect(urlunsplit((scheme,) + tuple(url[1:])))
 conn.autocommit = True
-conn.cursor().execute(f'CREATE DATABASE "{name}"')
+cur = conn.cursor()
+cur.execute(f'CREATE DATABASE "{name}"')
+# A test that leaves a transaction open makes the next truncation wait forever: turn that
+# deadlock into an error that names it (no legitimate test waits a minute for a lock).
+cur.execute(f"ALTER DATABASE \"{name}\" SET lock_timeout = '60s'")
 conn.close()
 print(urlunsplit((url.scheme, url.netloc, "/" + name, url.query, url.fragment)))
 PY

@@ -2,15 +2,16 @@
 from importlib import import_module
 
 from flask import Flask
-from flask_smorest import Api
 
+from app.blueprints.common import reject_nul_characters
 from app.extensions import csrf
 
 # Each domain package may have api.py (`api_blp`) and views.py (`pages_bp`).
 DOMAINS = ("ops", "auth", "accounts", "dashboard", "campaigns")
 
 
-def register_blueprints(app: Flask, api: Api) -> None:
+def register_blueprints(app: Flask, api) -> None:
+    app.before_request(reject_nul_characters)
     for domain in DOMAINS:
         for module_name, attr in (("api", "api_blp"), ("views", "pages_bp")):
             try:

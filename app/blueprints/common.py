@@ -2,8 +2,10 @@
 import functools
 import marshmallow as ma
 from flask import current_app, g, request
+from flask_smorest import Api
 from marshmallow import validate
 
+from app.errors import ValidationError
 from app.security import current_user
 from app.services import idempotency
 from app.services.pagination import Page
@@ -18,6 +20,15 @@ class ErrorSchema(ma.Schema):
     type = ma.fields.String(required=True, metadata={"example": "ValidationError"})
     status_code = ma.fields.Integer(required=True)
     details = ma.fields.Raw(metadata={"description": "Field errors or context"})
+
+
+class CampaignHubApi(Api):
+    """flask-smorest's Api documenting our error envelope; the errors themselves are rendered by app.errors."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
 
 
 class PaginationArgsSchema(ma.Schema):
@@ -50,6 +61,25 @@ def page_response(page: Page, key: str):
         "X-Per-Page": str(page.size),
     }
     return body, 200, headers
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def reject_nul_characters():
+    """PostgreSQL text cannot hold NUL: refuse such input up front instead of failing at the database."""
+    if not request.path.startswith("/api/"):
+        return
+    if any(_has_nul(v) for v in request.args.values()) or _has_nul(request.get_json(silent=True)) or any(
+            _has_nul(v) for v in request.form.values()):
+        raise ValidationError("Validation error", details={"_input": ["NUL characters are not allowed."]})
 
 
 REPLAY_HEADERS = ("Location", "Content-Type")

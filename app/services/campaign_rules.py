@@ -35,6 +35,7 @@ def clean_fields(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         if key not in data:
             continue
         try:
+            _check_strings(data[key])
             out[key] = CLEANERS[key](data[key])
         except ValueError as exc:
             errors[key] = [str(exc)]
@@ -48,6 +49,26 @@ def clean_fields(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     if errors:
         raise ValidationError("Validation error", details=errors)
     return out
+
+
+def _check_strings(value, depth: int = 0) -> None:
+    """Text PostgreSQL cannot store (NUL, lone surrogates) is refused as bad input, not met as a 500."""
+    if depth > 20:
+        raise ValueError("Nested too deeply")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("Must be valid Unicode text") from None
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_strings(k, depth + 1)
+            _check_strings(v, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _check_strings(v, depth + 1)
 
 
 def check_dates(start: datetime | None, end: datetime | None) -> None:
@@ -95,10 +116,10 @@ def _budget(value) -> Decimal:
         raise ValueError("Must be a number greater than 0") from None
     if not amount.is_finite() or amount <= 0:
         raise ValueError("Must be greater than 0")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("At most two decimals")
     if amount > MAX_BUDGET:
         raise ValueError(f"At most {MAX_BUDGET}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("At most two decimals")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -142,7 +163,13 @@ def _datetime(value) -> datetime | None:
             raise ValueError("Must be an ISO 8601 date or date-time") from None
     else:
         raise ValueError("Must be an ISO 8601 date or date-time")
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    try:
+        parsed = parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("Date out of range") from None
+    if not 1900 <= parsed.year <= 2200:
+        raise ValueError("Must be between the years 1900 and 2200")
+    return parsed
 
 
 def _timezone(value) -> str:

@@ -94,6 +94,8 @@ def get_campaign(account: Account, campaign_id, *, for_update: bool = False) -> 
 
 
 def get_campaign_by_name(account: Account, name: str) -> Campaign:
+    if "\x00" in name or len(name) > 200:  # no campaign can have such a name; PostgreSQL refuses NUL outright
+        raise NotFound(f"Campaign named '{name[:200]}' not found")
     campaign = db.session.scalar(select(Campaign).where(_live(account), func.lower(Campaign.name) == name.lower()))
     if campaign is None:
         raise NotFound(f"Campaign named '{name}' not found")

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -10,7 +11,7 @@ from app.models import Account, ActivityEvent, Campaign, Membership, utcnow
 
 @dataclass
 class Summary:
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
     recent_activity: list[ActivityEvent] = field(default_factory=list)
 
 
@@ -23,9 +24,9 @@ def _count(model, account: Account, *conditions) -> int:
 def summary(account: Account) -> Summary:
     """The current account at a glance; each domain adds its figure here."""
     counts = {
-        "Team members": _count(Membership, account),
-        "Active campaigns": _count(Campaign, account, Campaign.status == "active", Campaign.deleted_at.is_(None)),
-        "Actions this week": _count(ActivityEvent, account, ActivityEvent.created_at >= utcnow() - timedelta(days=7)),
+        _l("Team members"): _count(Membership, account),
+        _l("Active campaigns"): _count(Campaign, account, Campaign.status == "active", Campaign.deleted_at.is_(None)),
+        _l("Actions this week"): _count(ActivityEvent, account, ActivityEvent.created_at >= utcnow() - timedelta(days=7)),
     }
     recent = db.session.scalars(
         select(ActivityEvent).where(ActivityEvent.account_id == account.id)

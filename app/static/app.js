@@ -20,4 +20,8 @@
       .catch(function () { setTimeout(function () { poll(block); }, 3000); });
   }
   document.querySelectorAll("[data-status-url]").forEach(poll);
+  // Selects marked data-autosubmit (the account switcher) submit their form on change.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
 })();

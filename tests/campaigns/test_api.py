@@ -222,3 +222,20 @@ def test_viewers_read_but_cannot_write(owner_api, user, client):
 def test_anonymous_gets_401(api):
     assert api.get("/campaigns").status_code == 401
     assert api.post("/campaigns", json={"name": "x", "budget": 1}).json["type"] == "UnauthorizedError"
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"budget": 2.3e215}, "budget"), ({"budget": "NaN"}, "budget"), ({"budget": 1e-300}, "budget"),
+    ({"start_date": "9999-12-31T23:00:00-05:00"}, "start_date"), ({"end_date": "0001-01-01T00:00:00+05:00"}, "end_date"),
+    ({"name": "bad\ud8ae"}, "name"), ({"description": "nul\x00"}, "_input"),
+    ({"demographics": {"\ud8ae": 1}}, "demographics"), ({"content": {"en": {"body": "\x00"}}}, "_input"),
+])
+def test_fuzzer_findings_are_422_not_500(owner_api, body, field):
+    response = owner_api.post("/campaigns", json={"name": "Edge", "budget": 1, "channel": "display", **body})
+    assert response.status_code == 422 and field in response.json["details"], response.json
+
+
+def test_odd_query_values_are_422_or_404_not_500(owner_api):
+    assert owner_api.get("/campaigns?start_date=9999-12-31T23:59:59-23:00").status_code == 422
+    assert owner_api.get("/campaigns/by-name/%00").status_code == 404
+    assert owner_api.get("/campaigns?page=100000000").json["campaigns"] == []

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.blueprints.auth.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
@@ -9,10 +10,11 @@ from app.blueprints.auth.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
 
 class AccountForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONE_CHOICES])
+    timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
 class MemberForm(FlaskForm):
     user = StringField(_l("Username or email"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[("viewer", _l("Viewer")), ("editor", _l("Editor")), ("owner", _l("Owner"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("viewer", _l("Viewer")), SelectChoice("editor", _l("Editor")),
+                                            SelectChoice("owner", _l("Owner"))])

@@ -7,6 +7,7 @@ from flask_admin.theme import Bootstrap4Theme
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import Account, ActivityEvent, Campaign, Membership, User
+from app.services.activity import record_event
 
 
 class AdminOnly:
@@ -31,6 +32,16 @@ class HomeView(AdminOnly, AdminIndexView):
 class SecureModelView(AdminOnly, ModelView):
     page_size = 50
     can_view_details = True
+
+    def after_model_change(self, form, model, is_created):
+        # Admin edits land in the activity log like any other change.
+        account = model if isinstance(model, Account) else getattr(model, "account", None)
+        record_event(account, g.user, f"admin.{model.__tablename__}.{'created' if is_created else 'updated'}", model)
+        db.session.commit()
+
+    def after_model_delete(self, model):
+        record_event(None, g.user, f"admin.{model.__tablename__}.deleted", None, {"id": str(model.id)})
+        db.session.commit()
 
 
 class UserAdmin(SecureModelView):

@@ -10,7 +10,7 @@ from app.blueprints.auth.schemas import (
 )
 from app.errors import Forbidden, Unauthorized
 from app.extensions import limiter
-from app.ratelimit import ip_key, login_identity_key
+from app.ratelimit import ip_key, login_identity_key, login_limit
 from app.security import current_user, login_required
 from app.services import accounts, auth
 
@@ -19,13 +19,9 @@ api_blp = Blueprint("auth-api", __name__, url_prefix="/api/v1", description="Sig
 CSRF_COOKIE = "csrf_refresh_token"
 
 
-def _login_limit() -> str:
-    return current_app.config["RATE_LIMIT_LOGIN"]
-
-
 login_limits = [
-    limiter.limit(_login_limit, key_func=ip_key, scope="login-ip", methods=["POST"]),
-    limiter.limit(_login_limit, key_func=login_identity_key, scope="login-name", methods=["POST"]),
+    limiter.limit(login_limit, key_func=ip_key, scope="login-ip", methods=["POST"]),
+    limiter.limit(login_limit, key_func=login_identity_key, scope="login-name", methods=["POST"]),
 ]
 
 

@@ -4,11 +4,12 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
-LANGUAGE_CHOICES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch"),
-                    ("pt", "Português"), ("it", "Italiano")]
-TIMEZONE_CHOICES = sorted(available_timezones() - {"localtime", "Factory"})
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in (
+    ("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch"), ("pt", "Português"), ("it", "Italiano"))]
+TIMEZONE_CHOICES = [SelectChoice(tz, tz) for tz in sorted(available_timezones() - {"localtime", "Factory"})]
 
 
 class LoginForm(FlaskForm):
@@ -21,7 +22,8 @@ class SignupForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False)])
     full_name = StringField(_l("Full name"), validators=[Length(max=120)])
     account_name = StringField(_l("Business or agency name"), validators=[Length(max=120)])
-    role = SelectField(_l("I am"), choices=[("store_owner", _l("A store owner")), ("agency", _l("An agency"))])
+    role = SelectField(_l("I am"), choices=[SelectChoice("store_owner", _l("A store owner")),
+                                            SelectChoice("agency", _l("An agency"))])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
@@ -29,7 +31,7 @@ class ProfileForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONE_CHOICES])
+    timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES)
 
 
 class PasswordForm(FlaskForm):

@@ -2,15 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from app.blueprints.auth.forms import TIMEZONE_CHOICES
 from app.models import Channel, Priority
 
-CHANNEL_CHOICES = [(c.value, _l(c.value.replace("_", " ").title())) for c in Channel]
-PRIORITY_CHOICES = [(p.value, _l(p.value.title())) for p in Priority]
-GENDER_CHOICES = [("", _l("Any")), ("all", _l("All")), ("female", _l("Female")), ("male", _l("Male")),
-                  ("other", _l("Other"))]
+CHANNEL_CHOICES = [SelectChoice(c.value, _l(c.value.replace("_", " ").title())) for c in Channel]
+PRIORITY_CHOICES = [SelectChoice(p.value, _l(p.value.title())) for p in Priority]
+GENDER_CHOICES = [SelectChoice(v, label) for v, label in (
+    ("", _l("Any")), ("all", _l("All")), ("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other")))]
 
 
 class CampaignForm(FlaskForm):
@@ -22,7 +23,7 @@ class CampaignForm(FlaskForm):
     priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, default="medium")
     start_date = DateTimeLocalField(_l("Starts"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     end_date = DateTimeLocalField(_l("Ends"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONE_CHOICES], default="UTC")
+    timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES, default="UTC")
     keywords = StringField(_l("Keywords"), description=_l("Comma-separated"))
     age = StringField(_l("Age range"), description=_l('e.g. 25-35 or 65+'))
     gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, default="")
@@ -37,7 +38,7 @@ class FilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     search = StringField(_l("Search"))
-    status = SelectField(_l("Status"), choices=[("", _l("Any status"))] + [
-        (s, _l(s.title())) for s in ("draft", "scheduled", "active", "paused", "finished", "cancelled")])
-    channel = SelectField(_l("Channel"), choices=[("", _l("Any channel"))] + CHANNEL_CHOICES)
-    priority = SelectField(_l("Priority"), choices=[("", _l("Any priority"))] + PRIORITY_CHOICES)
+    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status"))] + [
+        SelectChoice(s, _l(s.title())) for s in ("draft", "scheduled", "active", "paused", "finished", "cancelled")])
+    channel = SelectField(_l("Channel"), choices=[SelectChoice("", _l("Any channel"))] + CHANNEL_CHOICES)
+    priority = SelectField(_l("Priority"), choices=[SelectChoice("", _l("Any priority"))] + PRIORITY_CHOICES)
