@@ -110,6 +110,9 @@ class Campaign(UUIDMixin, TimestampMixin, AccountScopedMixin, db.Model):
               postgresql_where=text("deleted_at IS NULL")),
         Index("ix_campaigns_account_status_created", "account_id", "status", text("created_at DESC"),
               postgresql_where=text("deleted_at IS NULL")),
+        # Status and channel together (the list's usual filter): an index range, counted without the heap.
+        Index("ix_campaigns_account_status_channel_created", "account_id", "status", "channel",
+              text("created_at DESC"), postgresql_where=text("deleted_at IS NULL")),
         # Case-insensitive substring search on name and description (ILIKE '%x%') uses trigram indexes.
         Index("ix_campaigns_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         Index("ix_campaigns_description_trgm", "description", postgresql_using="gin",
@@ -152,4 +155,8 @@ class CampaignMetric(db.Model):
     __table_args__ = (
         CheckConstraint("impressions >= 0 AND clicks >= 0 AND conversions >= 0 AND spend >= 0",
                         name="ck_campaign_metrics_non_negative"),
+        # Stats and the list's counters sum a campaign's rows from this index alone (index-only scan):
+        # a campaign's days are scattered over the heap, one page each, as they arrive day by day.
+        Index("ix_campaign_metrics_totals", "campaign_id",
+              postgresql_include=["impressions", "clicks", "conversions", "spend", "updated_at"]),
     )

@@ -20,6 +20,7 @@ SORT_KEYS = {
     "budget": Campaign.budget, "start_date": Campaign.start_date, "end_date": Campaign.end_date,
     "priority": Campaign.priority, "status": Campaign.status,
 }
+NULLABLE_SORT_KEYS = {"start_date", "end_date"}
 DEFAULT_SORT = "-created_at"
 
 
@@ -53,7 +54,11 @@ def _order(sort: str) -> list:
             raise ValidationError("Validation error", details={
                 "sort": [f"Unknown sort key '{key}'; use one of {', '.join(SORT_KEYS)} (prefix - for descending)"]})
         column = SORT_KEYS[key]
-        keys.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
+        # Only dates may be empty; NULLS LAST on a NOT NULL column would stop the indexes serving the order.
+        if key in NULLABLE_SORT_KEYS:
+            keys.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
+        else:
+            keys.append(column.desc() if descending else column.asc())
     return keys + [Campaign.id]  # a stable order across pages
 
 

@@ -62,6 +62,7 @@ def upgrade():
         batch_op.create_index('ix_campaigns_account_created', ['account_id', sa.literal_column('created_at DESC')], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_campaigns_account_id'), ['account_id'], unique=False)
         batch_op.create_index('ix_campaigns_account_status_created', ['account_id', 'status', sa.literal_column('created_at DESC')], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_campaigns_account_status_channel_created', ['account_id', 'status', 'channel', sa.literal_column('created_at DESC')], unique=False, postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_campaigns_ads_open', ['ads_status'], unique=False, postgresql_where=sa.text("external_id IS NOT NULL AND deleted_at IS NULL AND ads_status IN ('PROCESSING', 'ACTIVE')"))
         batch_op.create_index('ix_campaigns_name_trgm', ['name'], unique=False, postgresql_using='gin', postgresql_ops={'name': 'gin_trgm_ops'})
         batch_op.create_index('ix_campaigns_description_trgm', ['description'], unique=False, postgresql_using='gin', postgresql_ops={'description': 'gin_trgm_ops'})
@@ -80,6 +81,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('campaign_id', 'day', 'site')
     )
+    with op.batch_alter_table('campaign_metrics', schema=None) as batch_op:
+        batch_op.create_index('ix_campaign_metrics_totals', ['campaign_id'], unique=False, postgresql_include=['impressions', 'clicks', 'conversions', 'spend', 'updated_at'])
 
 
 def downgrade():
@@ -90,6 +93,7 @@ def downgrade():
         batch_op.drop_index('ix_campaigns_description_trgm', postgresql_using='gin')
         batch_op.drop_index('ix_campaigns_ads_open', postgresql_where=sa.text("external_id IS NOT NULL AND deleted_at IS NULL AND ads_status IN ('PROCESSING', 'ACTIVE')"))
         batch_op.drop_index('ix_campaigns_account_status_created', postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index('ix_campaigns_account_status_channel_created', postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_campaigns_account_id'))
         batch_op.drop_index('ix_campaigns_account_created', postgresql_where=sa.text('deleted_at IS NULL'))
 

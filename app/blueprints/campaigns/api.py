@@ -98,7 +98,7 @@ class CampaignStats(MethodView):
     @api_blp.response(200, StatsSchema)
     def get(self, campaign_id):
         """Views, clicks, conversions, CTR %, conversion rate %, cost per click and conversion, total spent"""
-        return campaign_stats.campaign_stats(campaigns.get_campaign(current_account(), campaign_id))
+        return campaign_stats.stats_for(current_account(), campaign_id)
 
 
 @api_blp.route("/<uuid:campaign_id>/metrics")
