@@ -3,7 +3,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict, NotFound, ValidationError
@@ -219,3 +219,31 @@ def request_sync(campaign: Campaign, *, actor: User | None) -> Campaign:
     enqueue_after_commit("ads.push_campaign", str(campaign.id), "manual")
     record_event(campaign.account, actor, "campaign.sync_requested", campaign)
     return attach_counters([campaign])[0]
+
+
+@unit_of_work
+def advance_lifecycle(*, limit: int = 1000) -> dict[str, int]:
+    """Start scheduled campaigns whose start has come; finish active or paused ones whose end has passed.
+
+    One conditional UPDATE per move (rows someone holds are skipped, not waited for); beat runs it every
+    minute and it is safe to run twice.
+    """
+    now = utcnow()
+    moves = (
+        ("started", (CampaignStatus.SCHEDULED.value,), CampaignStatus.ACTIVE.value, Campaign.start_date),
+        ("finished", (CampaignStatus.ACTIVE.value, CampaignStatus.PAUSED.value), CampaignStatus.FINISHED.value,
+         Campaign.end_date),
+    )
+    counts = {}
+    for label, sources, target, due_column in moves:
+        due = (select(Campaign.id, Campaign.status).where(
+            Campaign.status.in_(sources), Campaign.deleted_at.is_(None), due_column.is_not(None), due_column <= now)
+            .order_by(due_column).limit(limit).with_for_update(skip_locked=True).cte(f"due_{label}"))
+        moved = dict(db.session.execute(
+            update(Campaign).where(Campaign.id == due.c.id).values(status=target, updated_at=now)
+            .returning(Campaign.id, due.c.status)).all())
+        for campaign in db.session.scalars(select(Campaign).where(Campaign.id.in_(moved))) if moved else ():
+            record_event(campaign.account, None, "campaign.status_changed", campaign,
+                         {"from": moved[campaign.id], "to": target, "by": "schedule"})
+        counts[label] = len(moved)
+    return counts

@@ -4,7 +4,7 @@ from flask import Flask
 
 from app.observability import count_task
 
-TASK_MODULES = ("app.tasks.auth", "app.tasks.ads")
+TASK_MODULES = ("app.tasks.auth", "app.tasks.ads", "app.tasks.campaigns")
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -239,3 +239,20 @@ def test_odd_query_values_are_422_or_404_not_500(owner_api):
     assert owner_api.get("/campaigns?start_date=9999-12-31T23:59:59-23:00").status_code == 422
     assert owner_api.get("/campaigns/by-name/%00").status_code == 404
     assert owner_api.get("/campaigns?page=100000000").json["campaigns"] == []
+
+
+def test_beat_starts_scheduled_campaigns_and_finishes_ended_ones(owner_api, app):
+    from app.tasks.campaigns import advance_lifecycle
+    due = create(owner_api, name="Due", status="scheduled", start_date="2020-01-01T00:00:00Z",
+                 end_date="2199-01-01T00:00:00Z")
+    later = create(owner_api, name="Later", status="scheduled", start_date="2199-01-01T00:00:00Z")
+    over = create(owner_api, name="Over", start_date="2020-01-01T00:00:00Z", end_date="2020-02-01T00:00:00Z")
+    owner_api.patch(f"/campaigns/{over['id']}/status", json={"new_status": "active"})
+    owner_api.patch(f"/campaigns/{over['id']}/status", json={"new_status": "paused"})
+    assert advance_lifecycle.apply().get() == {"started": 1, "finished": 1}
+    status = {c["name"]: c["status"] for c in owner_api.get("/campaigns").json["campaigns"]}
+    assert status == {"Due": "active", "Later": "scheduled", "Over": "finished"}
+    assert advance_lifecycle.apply().get() == {"started": 0, "finished": 0}
+    moved = [e.data for e in events("campaign.status_changed") if e.data.get("by") == "schedule"]
+    assert sorted((m["from"], m["to"]) for m in moved) == [("paused", "finished"), ("scheduled", "active")]
+    assert later["status"] == "scheduled" and due["status"] == "scheduled"
