@@ -105,3 +105,12 @@ def test_admin_lists_campaigns(client, owner_api):
     client.post("/login", data={"username": admin.username, "password": PASSWORD})
     html = client.get("/admin/campaign/").get_data(as_text=True)
     assert "Seen by admin" in html
+
+
+def test_campaign_pages_speak_spanish(client, app):
+    user = make_user(username="ana", language="es")
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    html = client.get("/campaigns").get_data(as_text=True)
+    assert "Aún no hay campañas" in html and "Nueva campaña" in html
+    form = client.get("/campaigns/new").get_data(as_text=True)
+    assert "Presupuesto" in form and "Ubicaciones objetivo" in form
