@@ -13,7 +13,6 @@ import argparse
 import os
 import random
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -2,7 +2,7 @@
 import csv
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -223,9 +223,7 @@ def load_metrics_csv(account: Account, stream: IO[str], *, actor=None) -> dict[s
     return {"rows": len(rows), "campaigns_created": created, "metrics_changed": changed}
 
 
-def _midnight(day: date):
-    from datetime import datetime, timezone
-
+def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
 
 

@@ -134,8 +134,7 @@ def create_campaign(account: Account, *, actor: User | None, **data: Any) -> Cam
     fields = clean_fields(data, creating=True)
     check_dates(fields.get("start_date"), fields.get("end_date"))
     status = fields.pop("status", CampaignStatus.DRAFT.value)
-    if status not in (CampaignStatus.DRAFT.value, *(s.value for s in TRANSITIONS[CampaignStatus.DRAFT])) \
-            or status == CampaignStatus.CANCELLED.value:
+    if status not in (CampaignStatus.DRAFT.value, CampaignStatus.SCHEDULED.value, CampaignStatus.ACTIVE.value):
         raise ValidationError("Validation error", details={"status": ["A new campaign is draft, scheduled or active"]})
     _check_name_free(account, fields["name"])
     fields.setdefault("channel", Channel.AMAZON_ADS.value)
