@@ -131,5 +131,23 @@ def cleanup_tokens(dry_run: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, auth_cli, users_cli):
+    for group in (seed_cli, auth_cli, users_cli, geo_cli):
         app.cli.add_command(group)
+
+
+geo_cli = AppGroup("geo", help="The offline gazetteer (places for geolocation).")
+
+
+@geo_cli.command("load")
+@click.option("--force", is_flag=True, help="Reload even if this build of the gazetteer is loaded.")
+def geo_load(force: bool) -> None:
+    """Load countries' cities into PostGIS from the packaged gazetteer (idempotent; COPY)."""
+    from app.services.geolocation_data import load_gazetteer
+
+    with db.engine.begin() as connection:
+        result = load_gazetteer(connection, force=force)
+    if result["loaded"]:
+        click.echo(f"Loaded {result['places']} places, {result['names']} names, {result['variants']} variants "
+                   f"in {result['seconds']} s ({result['version']}).")
+    else:
+        click.echo(f"Already loaded: {result['version']}.")

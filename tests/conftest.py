@@ -14,16 +14,22 @@ from app import create_app
 from app.extensions import db
 from tests.factories import ApiClient, make_user
 
-KEEP_TABLES = {"alembic_version", "spatial_ref_sys"}
+# Reference data loaded by migrations (the gazetteer, ~20 s to load) survives between tests.
+KEEP_TABLES = {"alembic_version", "spatial_ref_sys", "places", "place_names", "place_variants", "geo_datasets"}
 
 
-@pytest.fixture(scope="session")
-def app():
+def build_app():
+    """A testing app whose database is migrated to the newest revision."""
     app = create_app("testing")
     with app.app_context():
         upgrade(revision="heads")
         db.session.remove()
     return app
+
+
+@pytest.fixture(scope="session")
+def app():
+    return build_app()
 
 
 @pytest.fixture(autouse=True)

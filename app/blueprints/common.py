@@ -11,6 +11,7 @@ from app.services import idempotency
 from app.services.pagination import Page
 
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
 
 
 class ErrorSchema(ma.Schema):
@@ -32,7 +33,8 @@ class CampaignHubApi(Api):
 
 
 class PaginationArgsSchema(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # Bounded so OFFSET stays far inside PostgreSQL's bigint (an unbounded page was a 500).
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     # Sizes above the maximum are refused (422) rather than silently clamped, so clients notice.
     size = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 

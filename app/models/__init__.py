@@ -5,9 +5,14 @@ from app.models.base import utcnow
 from app.models.campaigns import (
     TRANSITIONS, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, Priority,
 )
+from app.models.media import FileType, MediaFile, MediaStatus
 
 __all__ = [
     "Account", "ActivityEvent", "AdsStatus", "Campaign", "CampaignMetric", "CampaignStatus", "Channel",
-    "Priority", "TRANSITIONS", "IdempotencyKey", "Membership", "MemberRole", "RefreshToken",
+    "FileType", "IdempotencyKey", "MediaFile", "MediaStatus", "Membership", "MemberRole", "Priority",
+    "RefreshToken", "TRANSITIONS",
     "User", "UserRole", "UserStatus", "utcnow",
 ]
+from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant  # noqa: E402
+
+__all__ += ["GeoDataset", "Place", "PlaceName", "PlaceVariant"]

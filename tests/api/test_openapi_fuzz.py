@@ -3,13 +3,14 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.models import User
+from tests.conftest import build_app
 from tests.factories import PASSWORD, make_user
 
-# A module-level app, because schemathesis needs the schema at collection time (one test per operation).
-fuzzed_app = create_app("testing")
+# A module-level app, because schemathesis needs the schema at collection time (one test per operation);
+# it may ask for a token while collecting, so its database is migrated already.
+fuzzed_app = build_app()
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", fuzzed_app)
 
 

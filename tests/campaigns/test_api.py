@@ -238,7 +238,7 @@ def test_fuzzer_findings_are_422_not_500(owner_api, body, field):
 def test_odd_query_values_are_422_or_404_not_500(owner_api):
     assert owner_api.get("/campaigns?start_date=9999-12-31T23:59:59-23:00").status_code == 422
     assert owner_api.get("/campaigns/by-name/%00").status_code == 404
-    assert owner_api.get("/campaigns?page=100000000").json["campaigns"] == []
+    assert owner_api.get("/campaigns?page=100000000000000000000").status_code == 422
 
 
 def test_beat_starts_scheduled_campaigns_and_finishes_ended_ones(owner_api, app):

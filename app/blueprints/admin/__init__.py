@@ -6,7 +6,7 @@ from flask_admin.theme import Bootstrap4Theme
 
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import Account, ActivityEvent, Campaign, Membership, User
+from app.models import Account, ActivityEvent, Campaign, GeoDataset, MediaFile, Membership, Place, User
 from app.services.activity import record_event
 
 
@@ -84,11 +84,38 @@ class CampaignAdmin(SecureModelView):
     column_default_sort = ("created_at", True)
 
 
+class MediaFileAdmin(SecureModelView):
+    # Read-only: uploads and deletions go through the media service (content checks, stored files, events).
+    can_create = can_edit = can_delete = False
+    column_list = ("filename", "account", "file_type", "mime_type", "size", "status", "campaign_id", "created_at")
+    column_searchable_list = ("filename", "original_filename", "mime_type")
+    column_filters = ("file_type", "status", "mime_type", "campaign_id", "created_at")
+    column_default_sort = ("created_at", True)
+
+
+class PlaceAdmin(SecureModelView):
+    """The gazetteer is loaded by `flask geo load`, never edited by hand."""
+
+    can_create = can_edit = can_delete = False
+    column_list = ("id", "name", "country_code", "region_code", "admin1_code", "population")
+    column_exclude_list = ("location",)
+    column_searchable_list = ("name",)
+    column_filters = ("country_code", "region_code", "population")
+    column_default_sort = ("population", True)
+
+
+class GeoDatasetAdmin(SecureModelView):
+    can_create = can_edit = can_delete = False
+
+
 def init_admin(app: Flask) -> Admin:
     admin = Admin(app, name="Campaign Hub admin", theme=Bootstrap4Theme(), index_view=HomeView(url="/admin"))
     admin.add_view(UserAdmin(User, db, category="People"))
     admin.add_view(AccountAdmin(Account, db, category="People"))
     admin.add_view(MembershipAdmin(Membership, db, category="People"))
     admin.add_view(CampaignAdmin(Campaign, db, category="Marketing"))
+    admin.add_view(MediaFileAdmin(MediaFile, db, name="Media files", category="Content"))
     admin.add_view(ActivityAdmin(ActivityEvent, db, name="Activity log"))
+    admin.add_view(PlaceAdmin(Place, db, category="Geolocation"))
+    admin.add_view(GeoDatasetAdmin(GeoDataset, db, name="Gazetteer", category="Geolocation"))
     return admin

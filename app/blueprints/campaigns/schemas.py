@@ -17,7 +17,7 @@ class Money(ma.fields.Decimal):
         return None if value is None else float(value)
 
 
-class PointSchema(ma.Schema):
+class TargetLocationSchema(ma.Schema):
     type = ma.fields.String(metadata={"example": "point"})
     coordinates = ma.fields.List(ma.fields.Float(), metadata={"example": [-3.7038, 40.4168]})
     name = ma.fields.String()
@@ -47,7 +47,7 @@ class CampaignSchema(ma.Schema):
     status = ma.fields.String()
     allowed_statuses = ma.fields.List(ma.fields.String(), metadata={"description": "Legal next statuses"})
     demographics = ma.fields.Nested(DemographicsSchema)
-    target_locations = ma.fields.List(ma.fields.Nested(PointSchema))
+    target_locations = ma.fields.List(ma.fields.Nested(TargetLocationSchema))
     media_files = ma.fields.List(ma.fields.UUID())
     audience = ma.fields.Dict()
     content = ma.fields.Dict()

@@ -1,0 +1,16 @@
+"""Geolocation: offline place search, reverse geocoding, validation, ISO countries/regions, distance."""
+from flask import current_app, g, request
+
+from app.integrations.gazetteer import available_language
+
+
+def request_language(explicit: str | None = None, *, prefer_user: bool = False) -> str:
+    """The language for place names: `lang`, else Accept-Language, else the user's (pages: the user's first)."""
+    user = g.get("user")
+    header = [lang for lang, _quality in request.accept_languages] if "Accept-Language" in request.headers else []
+    user_langs = [user.language] if user is not None and user.language else []
+    ordered = [explicit] + (user_langs + header if prefer_user else header + user_langs)
+    for candidate in ordered:
+        if (lang := available_language(candidate)) is not None:
+            return lang
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")

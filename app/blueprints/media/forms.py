@@ -1,0 +1,30 @@
+"""Media library forms: upload, filters, attach to a campaign."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectField, StringField
+from wtforms.validators import UUID, Optional
+
+from app.models import FileType, MediaStatus
+
+TYPE_CHOICES = [("", _l("Any type"))] + [(t.value, t.value.capitalize()) for t in FileType]
+STATUS_CHOICES = [("", _l("Any status"))] + [(s.value, s.value.capitalize()) for s in MediaStatus]
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Files"), render_kw={"multiple": True})
+    file_type = SelectField(_l("Expected type"), choices=[("", _l("Detect from content"))] + TYPE_CHOICES[1:], default="")
+    campaign_id = StringField(_l("Attach to campaign (id)"), validators=[Optional(), UUID()])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    file_type = SelectField(_l("Type"), choices=TYPE_CHOICES, default="", validators=[Optional()])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="", validators=[Optional()])
+    campaign_id = StringField(_l("Campaign id"), validators=[Optional(), UUID()])
+
+
+class AttachForm(FlaskForm):
+    campaign_id = StringField(_l("Campaign id"), validators=[Optional(), UUID()])
