@@ -114,3 +114,14 @@ def test_campaign_pages_speak_spanish(client, app):
     assert "Aún no hay campañas" in html and "Nueva campaña" in html
     form = client.get("/campaigns/new").get_data(as_text=True)
     assert "Presupuesto" in form and "Ubicaciones objetivo" in form
+
+
+def test_detail_shows_the_failed_sync_badge_with_its_error(browser_client, app):
+    from app.integrations.amazon_ads import amazon_ads_client
+    amazon_ads_client(app.config).inject_faults("400")
+    browser_client.post("/campaigns/new", data=dict(FORM, channel="amazon_ads"))
+    campaign = db.session.scalar(select(Campaign))
+    html = browser_client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert 'data-ads-status="FAILED"' in html and "400 Invalid campaign" in html and "Sync now" in html
+    listed = browser_client.get("/campaigns").get_data(as_text=True)
+    assert 'data-ads-status="FAILED"' in listed
