@@ -25,5 +25,7 @@ timezone = "UTC"
 enable_utc = True
 
 beat_schedule = {
+    "ads-refresh-statuses": {"task": "ads.refresh_statuses", "schedule": 60.0},
+    "campaigns-advance-lifecycle": {"task": "campaigns.advance_lifecycle", "schedule": 60.0},
     "auth-cleanup-tokens": {"task": "auth.cleanup_tokens", "schedule": crontab(hour=3, minute=17)},
 }

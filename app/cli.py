@@ -1,12 +1,15 @@
 """Flask commands: demo data, users, housekeeping. They call services and print what they did."""
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import User, UserRole
-from app.services import accounts, auth, unit_of_work
+from app.errors import DomainError
+from app.models import Account, Campaign, User, UserRole
+from app.services import accounts, auth, campaign_stats, campaigns, unit_of_work
 
 seed_cli = AppGroup("seed", help="Load demo or sample data.")
 auth_cli = AppGroup("auth", help="Authentication housekeeping.")
@@ -48,9 +51,65 @@ def seed_demo() -> None:
         for client in clients:
             if client not in existing:
                 accounts.create_client_account(user, name=client)
+    store = db.session.scalar(select(User).where(User.username == "store"))
+    _seed_demo_campaigns(store)
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, role, *_ in DEMO_USERS:
         click.echo(f"  {username:8} {role.value}")
+
+
+SAMPLE_METRICS = Path(__file__).parent / "data" / "campaign_metrics.csv"
+DEMO_CAMPAIGNS = (
+    {"name": "Prime Day Electronics", "budget": 2500, "keywords": "headphones,speakers,prime day",
+     "description": "Sponsored products for the electronics shelf", "priority": "high"},
+    {"name": "Spring Newsletter", "channel": "email", "budget": 300, "priority": "low",
+     "description": "Monthly newsletter to subscribed customers",
+     "content": {"en": {"subject": "Spring is here", "body": "Fresh picks for you"}}},
+    {"name": "Madrid Display", "channel": "display", "budget": 1200, "status": "scheduled",
+     "start_date": "2030-03-01T00:00:00Z", "end_date": "2030-03-31T23:59:59Z",
+     "demographics": {"age": "25-45", "gender": "all", "interests": ["coffee"]},
+     "target_locations": [{"type": "point", "coordinates": [-3.7038, 40.4168], "name": "Madrid",
+                           "address": "Madrid, España"}]},
+)
+
+
+def _seed_demo_campaigns(user: User) -> None:
+    account = db.session.scalars(accounts.accounts_for(user)).first()
+    for data in DEMO_CAMPAIGNS:
+        exists = db.session.scalar(select(Campaign.id).where(
+            Campaign.account_id == account.id, func.lower(Campaign.name) == data["name"].lower()))
+        if exists is None:
+            campaigns.create_campaign(account, actor=user, **data)
+    result = campaign_stats.load_metrics_file(account, str(SAMPLE_METRICS), actor=user)
+    click.echo(f"Campaign analytics in {account.name}: {result['rows']} metric rows, "
+               f"{result['campaigns_created']} campaign(s) created, {result['metrics_changed']} row(s) changed.")
+
+
+def _find_account(wanted: str | None) -> Account:
+    if wanted:
+        account = db.session.scalar(select(Account).where(
+            (func.lower(Account.name) == wanted.lower()) | (func.cast(Account.id, db.String) == wanted)))
+    else:
+        store = db.session.scalar(select(User).where(User.username == "store"))
+        account = db.session.scalars(accounts.accounts_for(store)).first() if store else \
+            db.session.scalar(select(Account).order_by(Account.created_at))
+    if account is None:
+        raise click.ClickException(f"No account {wanted!r}; run `flask seed demo` or pass --account")
+    return account
+
+
+@seed_cli.command("analytics")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--account", "account_name", help="Account name or id (default: the demo store's account).")
+def seed_analytics(csv_file: str, account_name: str | None) -> None:
+    """Load campaign metrics (campaign,day,site,impressions,clicks,conversions,spend); running it twice changes nothing."""
+    account = _find_account(account_name)
+    try:
+        result = campaign_stats.load_metrics_file(account, csv_file)
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.message} {exc.details or ''}".strip()) from None
+    click.echo(f"{account.name}: {result['rows']} row(s) read, {result['campaigns_created']} campaign(s) created, "
+               f"{result['metrics_changed']} metric row(s) inserted or changed.")
 
 
 @users_cli.command("create-admin")

@@ -107,6 +107,11 @@ class Config:
     HOLD_SECONDS = env_int("HOLD_SECONDS", 60)
     AMAZON_ADS_ERROR_RATE = env_float("AMAZON_ADS_ERROR_RATE", 0.2)
     AMAZON_ADS_SEED = env("AMAZON_ADS_SEED")
+    AMAZON_ADS_CLIENT = env("AMAZON_ADS_CLIENT", "simulator")
+    AMAZON_ADS_RETRY_AFTER = env_float("AMAZON_ADS_RETRY_AFTER", 5)  # seconds the simulator's 429 asks for
+    AMAZON_ADS_RETRY_BASE = env_float("AMAZON_ADS_RETRY_BASE", 2)  # first backoff, doubled on every retry
+    AMAZON_ADS_MAX_RETRIES = env_int("AMAZON_ADS_MAX_RETRIES", 5)
+    AMAZON_ADS_LATENCY = env_float("AMAZON_ADS_LATENCY", 0.0)
     STORAGE_DIR = env("STORAGE_DIR", os.path.join(os.getcwd(), "instance", "storage"))
     STORAGE_BACKEND = env("STORAGE_BACKEND", "local")  # local | s3
     STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET")

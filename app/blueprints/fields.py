@@ -16,4 +16,7 @@ class UTCDateTime(ma.fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+        try:
+            return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+        except OverflowError:  # e.g. 9999-12-31T23:59-05:00 is past the last representable UTC instant
+            raise ma.ValidationError("Date out of range") from None

@@ -1,13 +1,17 @@
-"""The outside world behind small interfaces; integrations raise these, never a vendor's exception."""
+"""The outside world behind small interfaces; integrations raise these errors, never a vendor's exception."""
 
 
 class IntegrationError(Exception):
-    """An outside service failed in a way that retrying will not fix."""
+    """An outside service refused or failed for good: retrying the same call will not help."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class RetryableIntegrationError(IntegrationError):
-    """A temporary failure: try again, after `retry_after` seconds if the service said so."""
+    """A temporary failure (rate limit, 5xx, timeout): try again, not before `retry_after` seconds if given."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message, status=status)
         self.retry_after = retry_after

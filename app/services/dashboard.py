@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Account, ActivityEvent, MediaFile, Membership, utcnow
+from app.models import Account, ActivityEvent, Campaign, MediaFile, Membership, utcnow
 
 
 @dataclass
@@ -25,6 +25,7 @@ def summary(account: Account) -> Summary:
     """The current account at a glance; each domain adds its figure here."""
     counts = {
         _l("Team members"): _count(Membership, account),
+        _l("Active campaigns"): _count(Campaign, account, Campaign.status == "active", Campaign.deleted_at.is_(None)),
         _l("Media files"): _count(MediaFile, account),
         _l("Actions this week"): _count(ActivityEvent, account, ActivityEvent.created_at >= utcnow() - timedelta(days=7)),
     }

@@ -5,14 +5,14 @@ from typing import BinaryIO
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, select
 
 from app.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, UpstreamError, \
     ValidationError
 from app.extensions import db
 from app.integrations import IntegrationError
 from app.integrations.storage import Storage, storage_from_config
-from app.models import Account, FileType, MediaFile, MediaStatus, User
+from app.models import Account, Campaign, FileType, MediaFile, MediaStatus, User
 from app.services import unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
@@ -129,31 +129,25 @@ def delete_file(media: MediaFile, *, actor: User) -> None:
         raise UpstreamError("The stored file could not be removed; try again") from exc
 
 
-# --- Campaign rules. TODO(campaigns merge): the campaigns model lives on another branch. Until it lands these
-# run only when a `campaigns` table exists (id, account_id, status); after the merge, rewrite both as queries on
-# Campaign (and on its media_files list, if it keeps one) and drop _campaigns_table_exists.
-
-def _campaigns_table_exists() -> bool:
-    return bool(db.session.scalar(text("SELECT to_regclass('public.campaigns') IS NOT NULL")))
-
+# --- Campaign rules: a file belongs to at most one campaign of its own account.
 
 def blocking_campaigns(media: MediaFile) -> list[str]:
     """Ids of the account's scheduled or active campaigns that use `media` (they forbid its deletion)."""
-    if media.campaign_id is None or not _campaigns_table_exists():
+    if media.campaign_id is None:
         return []
-    rows = db.session.scalars(text(
-        "SELECT id::text FROM campaigns WHERE id = :cid AND account_id = :aid AND status::text = ANY(:statuses)"
-    ), {"cid": media.campaign_id, "aid": media.account_id, "statuses": list(BLOCKING_CAMPAIGN_STATUSES)})
-    return list(rows)
+    rows = db.session.scalars(select(Campaign.id).where(
+        Campaign.id == media.campaign_id, Campaign.account_id == media.account_id, Campaign.deleted_at.is_(None),
+        Campaign.status.in_(BLOCKING_CAMPAIGN_STATUSES)))
+    return [str(campaign_id) for campaign_id in rows]
 
 
 def check_campaign(account: Account, campaign_id: uuid.UUID | None) -> None:
-    """A file may only be attached to a campaign of its own account (checked once campaigns exist)."""
-    if campaign_id is None or not _campaigns_table_exists():
+    """A file may only be attached to a live campaign of its own account."""
+    if campaign_id is None:
         return
-    found = db.session.scalar(text("SELECT 1 FROM campaigns WHERE id = :cid AND account_id = :aid"),
-                              {"cid": campaign_id, "aid": account.id})
-    if not found:
+    found = db.session.scalar(select(Campaign.id).where(
+        Campaign.id == campaign_id, Campaign.account_id == account.id, Campaign.deleted_at.is_(None)))
+    if found is None:
         raise ValidationError(details={"campaign_id": ["No such campaign in this account."]})
 
 

@@ -1,8 +1,10 @@
 """Media tests store files in a fresh directory each."""
 import io
+import uuid
 
 import pytest
 
+from app.extensions import db
 from tests.factories import make_user, own_account
 
 
@@ -45,3 +47,17 @@ def upload(owner_api):
 @pytest.fixture
 def stranger_api(api):
     return api.login(make_user(username="stranger"))
+
+
+CAMPAIGN = "6f1f77bc-f86c-4d79-9439-011000000001"
+
+
+@pytest.fixture
+def campaign(account, user):
+    """The campaign (id CAMPAIGN) that media tests attach files to, in the owner's account."""
+    from app.services import campaigns
+
+    made = campaigns.create_campaign(account, actor=user, name="Media campaign", budget=100, channel="display")
+    made.id = uuid.UUID(CAMPAIGN)
+    db.session.commit()
+    return made

@@ -3,14 +3,14 @@ import uuid
 
 import pytest
 from itsdangerous import TimestampSigner
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ActivityEvent, MediaFile
 from app.services import media_processing
 from tests.media import samples
 
-CAMPAIGN = "6f1f77bc-f86c-4d79-9439-011000000001"
+from tests.media.conftest import CAMPAIGN
 
 
 def _upload(upload, data, name, **form):
@@ -19,7 +19,7 @@ def _upload(upload, data, name, **form):
     return response.json["file_id"]
 
 
-def test_list_answers_seed_002_shape_with_filters_and_paging_headers(upload, owner_api):
+def test_list_answers_seed_002_shape_with_filters_and_paging_headers(upload, owner_api, campaign):
     image = _upload(upload, samples.image("JPEG"), "a.jpg", campaign_id=CAMPAIGN)
     _upload(upload, samples.pdf(), "b.pdf", campaign_id=CAMPAIGN)
     _upload(upload, samples.wav(), "c.wav")
@@ -63,7 +63,7 @@ def test_unknown_id_is_404(owner_api):
     assert owner_api.get(f"/media/{uuid.uuid4()}").status_code == 404
 
 
-def test_attach_and_detach_a_campaign(upload, owner_api):
+def test_attach_and_detach_a_campaign(upload, owner_api, campaign):
     file_id = _upload(upload, samples.image("PNG"), "a.png")
     attached = owner_api.patch(f"/media/{file_id}", json={"campaign_id": CAMPAIGN})
     assert attached.status_code == 200 and attached.json["campaign_id"] == CAMPAIGN
@@ -88,40 +88,20 @@ def test_delete_removes_the_row_and_the_stored_files(upload, owner_api, storage_
     assert db.session.scalar(select(ActivityEvent).where(ActivityEvent.name == "media.deleted")) is not None
 
 
-@pytest.fixture
-def campaigns_table(app):
-    """A stand-in `campaigns` table (id, account_id, status) until the campaigns branch is merged."""
-    exists = db.session.scalar(text("SELECT to_regclass('public.campaigns') IS NOT NULL"))
-    if exists:
-        pytest.skip("the real campaigns table exists: this rule is tested with the campaigns model")
-    db.session.execute(text("CREATE TABLE campaigns (id uuid PRIMARY KEY, account_id uuid, status text)"))
-    db.session.commit()
-    yield
-    db.session.rollback()
-    db.session.execute(text("DROP TABLE campaigns"))
-    db.session.commit()
-
-
-def test_delete_is_refused_while_a_scheduled_campaign_uses_the_file(campaigns_table, upload, owner_api, account,
-                                                                    storage_dir):
-    db.session.execute(text("INSERT INTO campaigns VALUES (:id, :account, 'scheduled')"),
-                       {"id": CAMPAIGN, "account": account.id})
-    db.session.commit()
+def test_delete_is_refused_while_a_scheduled_campaign_uses_the_file(upload, owner_api, campaign, storage_dir):
+    owner_api.patch(f"/campaigns/{CAMPAIGN}/status", json={"new_status": "scheduled"})
     file_id = _upload(upload, samples.image("JPEG"), "a.jpg", campaign_id=CAMPAIGN)
     refused = owner_api.delete(f"/media/{file_id}")
     assert refused.status_code == 409 and refused.json["details"]["campaigns"] == [CAMPAIGN]
     assert (storage_dir / db.session.get(MediaFile, file_id).storage_key).exists()
 
-    db.session.execute(text("UPDATE campaigns SET status = 'finished'"))
-    db.session.commit()
+    owner_api.patch(f"/campaigns/{CAMPAIGN}/status", json={"new_status": "cancelled"})
     assert owner_api.delete(f"/media/{file_id}").status_code == 204
 
 
-def test_attaching_to_a_campaign_of_another_account_is_422_once_campaigns_exist(campaigns_table, upload, owner_api):
-    db.session.execute(text("INSERT INTO campaigns VALUES (:id, :account, 'draft')"),
-                       {"id": CAMPAIGN, "account": uuid.uuid4()})
-    db.session.commit()
-    response = upload(samples.image("JPEG"), "a.jpg", campaign_id=CAMPAIGN)
+def test_attaching_to_a_campaign_of_another_account_is_422(upload, owner_api, stranger_api):
+    theirs = stranger_api.post("/campaigns", json={"name": "Theirs", "budget": 5, "channel": "display"}).json["id"]
+    response = upload(samples.image("JPEG"), "a.jpg", campaign_id=theirs)
     assert response.status_code == 422 and "campaign_id" in response.json["details"]
 
 

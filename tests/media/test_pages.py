@@ -11,7 +11,7 @@ from tests.conftest import wait_for
 from tests.factories import PASSWORD, add_member, make_user, own_account
 from tests.media import samples
 
-CAMPAIGN = "6f1f77bc-f86c-4d79-9439-011000000001"
+from tests.media.conftest import CAMPAIGN
 
 
 def _login(client, user):
@@ -19,7 +19,7 @@ def _login(client, user):
     assert response.status_code == 302
 
 
-def test_plain_form_upload_works_without_javascript(client, user, queued):
+def test_plain_form_upload_works_without_javascript(client, user, queued, campaign):
     _login(client, user)
     response = client.post("/media/upload", data={
         "file": [(io.BytesIO(samples.image("PNG")), "a.png"), (io.BytesIO(samples.pdf()), "b.pdf")],
@@ -68,6 +68,7 @@ def test_viewers_see_the_library_without_upload_or_delete(client, user, upload):
 @pytest.mark.browser
 @pytest.mark.worker
 def test_library_upload_by_drop_and_by_input_shows_thumbnails_filters_and_attaches(
+        campaign,
         celery_worker, page, screenshot, user):
     page.goto("/login")
     page.fill("input[name=username]", user.username)

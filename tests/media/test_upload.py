@@ -115,8 +115,8 @@ def test_empty_file_is_422(upload):
     assert response.status_code == 422 and "file" in response.json["details"]
 
 
-def test_upload_records_media_uploaded_and_keeps_campaign_id(upload, account, user, queued):
-    campaign_id = "6f1f77bc-f86c-4d79-9439-011000000001"
+def test_upload_records_media_uploaded_and_keeps_campaign_id(upload, account, user, queued, campaign):
+    campaign_id = str(campaign.id)
     response = upload(samples.image("JPEG"), "a.jpg", campaign_id=campaign_id)
     media = db.session.get(MediaFile, response.json["file_id"])
     assert str(media.campaign_id) == campaign_id and media.uploaded_by == user.id

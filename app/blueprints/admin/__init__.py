@@ -6,7 +6,7 @@ from flask_admin.theme import Bootstrap4Theme
 
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import Account, ActivityEvent, GeoDataset, MediaFile, Membership, Place, User
+from app.models import Account, ActivityEvent, Campaign, GeoDataset, MediaFile, Membership, Place, User
 from app.services.activity import record_event
 
 
@@ -74,6 +74,16 @@ class ActivityAdmin(SecureModelView):
     column_default_sort = ("created_at", True)
 
 
+class CampaignAdmin(SecureModelView):
+    # Writes go through the API and pages (services, lifecycle, activity log); the admin looks and finds.
+    can_create = can_edit = can_delete = False
+    column_list = ("name", "account", "channel", "status", "priority", "budget", "currency", "ads_status",
+                   "external_id", "sync_error", "start_date", "end_date", "deleted_at", "created_at")
+    column_searchable_list = ("name", "description", "external_id")
+    column_filters = ("channel", "status", "priority", "ads_status", "created_at", "deleted_at")
+    column_default_sort = ("created_at", True)
+
+
 class MediaFileAdmin(SecureModelView):
     # Read-only: uploads and deletions go through the media service (content checks, stored files, events).
     can_create = can_edit = can_delete = False
@@ -103,6 +113,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(UserAdmin(User, db, category="People"))
     admin.add_view(AccountAdmin(Account, db, category="People"))
     admin.add_view(MembershipAdmin(Membership, db, category="People"))
+    admin.add_view(CampaignAdmin(Campaign, db, category="Marketing"))
     admin.add_view(MediaFileAdmin(MediaFile, db, name="Media files", category="Content"))
     admin.add_view(ActivityAdmin(ActivityEvent, db, name="Activity log"))
     admin.add_view(PlaceAdmin(Place, db, category="Geolocation"))

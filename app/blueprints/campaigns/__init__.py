@@ -1,0 +1,1 @@
+"""Campaigns: API and pages."""

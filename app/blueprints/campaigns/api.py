@@ -1,0 +1,123 @@
+"""Campaigns API: CRUD, lifecycle, stats and metrics, Amazon Ads sync on demand."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.blueprints.campaigns.schemas import (
+    CampaignCreateSchema, CampaignDetailSchema, CampaignQueryArgsSchema, CampaignSchema, CampaignUpdateSchema,
+    MetricsArgsSchema, MetricsSchema, StatsSchema, StatusChangeSchema,
+)
+from app.blueprints.common import page_response, page_schema
+from app.models import MemberRole
+from app.security import account_role_required, current_account, current_user, editor_required
+from app.services import campaign_stats, campaigns
+
+api_blp = Blueprint("campaigns-api", __name__, url_prefix="/api/v1/campaigns",
+                    description="Campaigns of every channel, their lifecycle, stats and Amazon Ads sync")
+viewer_required = account_role_required(MemberRole.VIEWER)
+
+
+def _detail(campaign):
+    campaigns.attach_counters([campaign])
+    campaign.stats = campaign_stats.campaign_stats(campaign)
+    for key, rows in campaign_stats.periods_and_sites(campaign).items():
+        setattr(campaign, key, rows)
+    return campaign
+
+
+@api_blp.route("")
+class Campaigns(MethodView):
+    @viewer_required
+    @api_blp.arguments(CampaignQueryArgsSchema, location="query")
+    @api_blp.response(200, page_schema(CampaignSchema, "campaigns"))
+    def get(self, args):
+        """Campaigns of the account, filtered, searched (name and description), sorted and paged"""
+        return page_response(campaigns.list_campaigns(current_account(), **args), "campaigns")
+
+    @editor_required
+    @api_blp.arguments(CampaignCreateSchema)
+    @api_blp.response(201, CampaignSchema)
+    def post(self, data):
+        """Create a campaign (draft by default); an amazon_ads one is pushed to Amazon Ads in the background"""
+        return campaigns.create_campaign(current_account(), actor=current_user(), **data)
+
+
+@api_blp.route("/<uuid:campaign_id>")
+class CampaignById(MethodView):
+    @viewer_required
+    @api_blp.response(200, CampaignDetailSchema)
+    def get(self, campaign_id):
+        """One campaign with its stats, periods (months) and sites"""
+        return _detail(campaigns.get_campaign(current_account(), campaign_id))
+
+    @editor_required
+    @api_blp.arguments(CampaignUpdateSchema)
+    @api_blp.response(200, CampaignSchema)
+    def put(self, data, campaign_id):
+        """Change the fields sent (seed 002 sends a subset); a status follows the lifecycle"""
+        campaign = campaigns.get_campaign(current_account(), campaign_id)
+        return campaigns.update_campaign(campaign, actor=current_user(), **data)
+
+    @editor_required
+    @api_blp.arguments(CampaignUpdateSchema)
+    @api_blp.response(200, CampaignSchema)
+    def patch(self, data, campaign_id):
+        """Change some fields"""
+        campaign = campaigns.get_campaign(current_account(), campaign_id)
+        return campaigns.update_campaign(campaign, actor=current_user(), **data)
+
+    @editor_required
+    @api_blp.response(204)
+    def delete(self, campaign_id):
+        """Delete (softly, kept in the activity log); an active campaign must be cancelled first"""
+        campaigns.delete_campaign(campaigns.get_campaign(current_account(), campaign_id), actor=current_user())
+
+
+@api_blp.route("/by-name/<path:name>")
+class CampaignByName(MethodView):
+    @viewer_required
+    @api_blp.response(200, CampaignDetailSchema)
+    def get(self, name):
+        """One campaign by its name (case-insensitive), with periods and sites as seed 004's detail"""
+        return _detail(campaigns.get_campaign_by_name(current_account(), name))
+
+
+@api_blp.route("/<uuid:campaign_id>/status")
+class CampaignStatusChange(MethodView):
+    @editor_required
+    @api_blp.arguments(StatusChangeSchema)
+    @api_blp.response(200, CampaignSchema)
+    def patch(self, data, campaign_id):
+        """Move the campaign along draft → scheduled → active ⇄ paused → finished, or cancel it; 409 otherwise"""
+        campaign = campaigns.get_campaign(current_account(), campaign_id)
+        return campaigns.change_status(campaign, actor=current_user(), new_status=data["new_status"])
+
+
+@api_blp.route("/<uuid:campaign_id>/stats")
+class CampaignStats(MethodView):
+    @viewer_required
+    @api_blp.response(200, StatsSchema)
+    def get(self, campaign_id):
+        """Views, clicks, conversions, CTR %, conversion rate %, cost per click and conversion, total spent"""
+        return campaign_stats.stats_for(current_account(), campaign_id)
+
+
+@api_blp.route("/<uuid:campaign_id>/metrics")
+class CampaignMetrics(MethodView):
+    @viewer_required
+    @api_blp.arguments(MetricsArgsSchema, location="query")
+    @api_blp.response(200, MetricsSchema)
+    def get(self, args, campaign_id):
+        """Performance per day, week, month (or period) or site"""
+        campaign = campaigns.get_campaign(current_account(), campaign_id)
+        return {"campaign_id": campaign.id, "group_by": args["group_by"],
+                "rows": campaign_stats.campaign_metrics(campaign, group_by=args["group_by"])}
+
+
+@api_blp.route("/<uuid:campaign_id>/sync")
+class CampaignSync(MethodView):
+    @editor_required
+    @api_blp.response(202, CampaignSchema)
+    def post(self, campaign_id):
+        """Push the campaign to Amazon Ads now (or refresh its status if it is there already)"""
+        campaign = campaigns.get_campaign(current_account(), campaign_id)
+        return campaigns.request_sync(campaign, actor=current_user())

@@ -1,0 +1,170 @@
+"""Campaign pages: list with filters, create and edit forms, detail with stats, chart, periods, sites and sync."""
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.blueprints.campaigns.chart import daily_chart
+from app.blueprints.campaigns.forms import CampaignForm, FilterForm
+from app.blueprints.forms import apply_errors
+from app.errors import DomainError, ValidationError
+from app.models import MemberRole
+from app.security import account_role_required, current_account, current_user, editor_required
+from app.services import campaign_stats, campaigns
+
+pages_bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+viewer_required = account_role_required(MemberRole.VIEWER)
+SORTS = ("-created_at", "created_at", "name", "-name", "budget", "-budget", "start_date", "-start_date")
+
+
+@pages_bp.get("")
+@viewer_required
+def index():
+    filters = FilterForm(request.args)
+    args = {k: v for k, v in request.args.items() if v and k in ("search", "status", "channel", "priority", "sort")}
+    sort = args.get("sort") if args.get("sort") in SORTS else "-created_at"
+    page = campaigns.list_campaigns(
+        current_account(), page=max(request.args.get("page", 1, type=int), 1), size=20, sort=sort,
+        **{k: args.get(k) for k in ("search", "status", "channel", "priority")})
+    return render_template("campaigns/index.html", page=page, filters=filters, args=args)
+
+
+@pages_bp.route("/new", methods=["GET", "POST"])
+@editor_required
+def new():
+    form = CampaignForm(timezone=current_account().timezone or "UTC")
+    if form.validate_on_submit():
+        campaign = _save(form, lambda data: campaigns.create_campaign(current_account(), actor=current_user(), **data))
+        if campaign is not None:
+            flash(_("Campaign created."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=None), 422 if form.errors else 200
+
+
+@pages_bp.route("/<uuid:campaign_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit(campaign_id):
+    campaign = campaigns.get_campaign(current_account(), campaign_id)
+    form = CampaignForm(obj=None if request.method == "POST" else _form_data(campaign))
+    if form.validate_on_submit():
+        saved = _save(form, lambda data: campaigns.update_campaign(campaign, actor=current_user(), **data))
+        if saved is not None:
+            flash(_("Campaign saved."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=campaign), 422 if form.errors else 200
+
+
+@pages_bp.get("/<uuid:campaign_id>")
+@viewer_required
+def detail(campaign_id):
+    campaign = campaigns.attach_counters([campaigns.get_campaign(current_account(), campaign_id)])[0]
+    return render_template(
+        "campaigns/detail.html", campaign=campaign, stats=campaign_stats.campaign_stats(campaign),
+        chart=daily_chart(campaign_stats.daily_series(campaign)), **campaign_stats.periods_and_sites(campaign))
+
+
+@pages_bp.post("/<uuid:campaign_id>/status")
+@editor_required
+def change_status(campaign_id):
+    campaign = campaigns.get_campaign(current_account(), campaign_id)
+    new_status = request.form.get("new_status", "")
+    _attempt(lambda: campaigns.change_status(campaign, actor=current_user(), new_status=new_status),
+             _("Campaign is now %(status)s.", status=_(new_status)))
+    return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
+
+
+@pages_bp.post("/<uuid:campaign_id>/delete")
+@editor_required
+def delete(campaign_id):
+    campaign = campaigns.get_campaign(current_account(), campaign_id)
+    if _attempt(lambda: campaigns.delete_campaign(campaign, actor=current_user()) or True, _("Campaign deleted.")):
+        return redirect(url_for("campaigns.index"))
+    return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
+
+
+@pages_bp.post("/<uuid:campaign_id>/sync")
+@editor_required
+def sync(campaign_id):
+    campaign = campaigns.get_campaign(current_account(), campaign_id)
+    _attempt(lambda: campaigns.request_sync(campaign, actor=current_user()), _("Sync with Amazon Ads requested."))
+    return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
+
+
+def _attempt(operation, success: str):
+    try:
+        result = operation()
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return None
+    flash(success, "success")
+    return result
+
+
+def _save(form: CampaignForm, operation):
+    """Run the service with the form's data; its field errors land next to the fields."""
+    try:
+        data = _service_data(form)
+        return operation(data)
+    except ValidationError as exc:
+        details = dict(exc.details or {})
+        if "demographics" in details:
+            details["age"] = details.pop("demographics")
+        apply_errors(form, ValidationError(exc.message, details=details))
+    except DomainError as exc:
+        apply_errors(form, exc)
+    return None
+
+
+def _service_data(form: CampaignForm) -> dict:
+    zone = ZoneInfo(form.timezone.data or "UTC")
+    local = {f: getattr(form, f).data for f in ("start_date", "end_date")}
+    data = {
+        "name": form.name.data or "", "description": form.description.data or "", "channel": form.channel.data,
+        "budget": form.budget.data, "currency": form.currency.data or "USD", "priority": form.priority.data,
+        "timezone": form.timezone.data, "keywords": form.keywords.data or "",
+        # The form speaks the campaign's time zone; the service stores UTC.
+        **{k: v.replace(tzinfo=zone) if v else None for k, v in local.items()},
+        "demographics": {"age": form.age.data or None, "gender": form.gender.data or None,
+                         "interests": form.interests.data or None},
+        "target_locations": _parse_locations(form.target_locations.data or ""),
+    }
+    return data
+
+
+def _parse_locations(text: str) -> list[dict]:
+    locations = []
+    for n, line in enumerate((l for l in text.splitlines() if l.strip()), start=1):
+        parts = [p.strip() for p in line.split("|")]
+        try:
+            lon, lat = (float(x) for x in parts[1].split(","))
+        except (IndexError, ValueError):
+            raise ValidationError("Validation error", details={
+                "target_locations": [_("Line %(n)s: write name | longitude, latitude | address", n=n)]}) from None
+        location = {"type": "point", "coordinates": [lon, lat], "name": parts[0]}
+        if len(parts) > 2 and parts[2]:
+            location["address"] = parts[2]
+        locations.append(location)
+    return locations
+
+
+def _form_data(campaign):
+    """The campaign as the form shows it: local times, comma lists, one location per line."""
+    zone = ZoneInfo(campaign.timezone or "UTC")
+
+    class Data:
+        pass
+
+    data = Data()
+    for field in ("name", "description", "channel", "budget", "currency", "priority", "timezone"):
+        setattr(data, field, getattr(campaign, field))
+    for field in ("start_date", "end_date"):
+        value = getattr(campaign, field)
+        setattr(data, field, value.astimezone(zone).replace(tzinfo=None) if value else None)
+    data.keywords = ", ".join(campaign.keywords or [])
+    demographics = campaign.demographics or {}
+    data.age, data.gender = demographics.get("age", ""), demographics.get("gender", "")
+    data.interests = ", ".join(demographics.get("interests", []))
+    data.target_locations = "\n".join(
+        " | ".join([loc.get("name", ""), f"{loc['coordinates'][0]}, {loc['coordinates'][1]}"]
+                   + ([loc["address"]] if loc.get("address") else [])) for loc in campaign.target_locations or [])
+    return data
