@@ -22,10 +22,6 @@ def is_api_request() -> bool:
 def _load_user() -> None:
     """Resolve the caller once per request: a bearer token on the API, the session cookie on pages."""
     g.user = None
-    # g lives on the app context, which tests (pytest-flask) share across requests: never reuse another
-    # request's account.
-    g.pop("account", None)
-    g.pop("account_role", None)
     if is_api_request():
         if "Authorization" not in request.headers:
             return
