@@ -111,6 +111,13 @@ class Config:
     WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
     ALERT_EMAIL = env("ALERT_EMAIL")
 
+    # Audience
+    AUDIENCE_FREQUENT_MIN_ORDERS = env_int("AUDIENCE_FREQUENT_MIN_ORDERS", 3)
+    AUDIENCE_FREQUENT_DAYS = env_int("AUDIENCE_FREQUENT_DAYS", 30)
+    IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)
+    IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
+    IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 5000)
+
     CELERY = {}  # overrides of celeryconfig.py, per environment
 
 

@@ -7,7 +7,7 @@ from flask_smorest import Api
 from app.extensions import csrf
 
 # Each domain package may have api.py (`api_blp`) and views.py (`pages_bp`).
-DOMAINS = ("ops", "auth", "accounts", "dashboard")
+DOMAINS = ("ops", "auth", "accounts", "dashboard", "customers")
 
 
 def register_blueprints(app: Flask, api: Api) -> None:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Account, ActivityEvent, Membership, utcnow
+from app.models import Account, ActivityEvent, Customer, Membership, utcnow
 
 
 @dataclass
@@ -24,6 +24,7 @@ def summary(account: Account) -> Summary:
     """The current account at a glance; each domain adds its figure here."""
     counts = {
         "Team members": _count(Membership, account),
+        "Customers": _count(Customer, account),
         "Actions this week": _count(ActivityEvent, account, ActivityEvent.created_at >= utcnow() - timedelta(days=7)),
     }
     recent = db.session.scalars(
