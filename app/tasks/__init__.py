@@ -4,7 +4,7 @@ from flask import Flask
 
 from app.observability import count_task
 
-TASK_MODULES = ("app.tasks.auth",)
+TASK_MODULES = ("app.tasks.auth", "app.tasks.audience")
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -88,3 +88,7 @@ class CustomerTags(MethodView):
         return {"updated": customers.tag_customers(current_account(), actor=current_user(), add=data["add"],
                                                    remove=data["remove"], customer_ids=data.get("customer_ids"),
                                                    filters=data.get("filters"))}
+
+
+# The imports and segments resources live in their own modules on this blueprint.
+from app.blueprints.customers import imports_api  # noqa: E402,F401

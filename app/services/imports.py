@@ -1,0 +1,304 @@
+"""Customer imports: accept a file, map its columns, run it in batches with progress, report rejected rows."""
+import csv
+import io
+import json
+import os
+import shutil
+import time
+import uuid
+import zlib
+from typing import IO, Callable, Iterator
+
+from flask import current_app
+from psycopg2.extras import execute_values
+from sqlalchemy import Select, select, update
+
+from app.errors import Conflict, DomainError, NotFound, ValidationError
+from app.extensions import db
+from app.models import Account, ImportJob, ImportMode, ImportRowError, ImportStatus, User, utcnow
+from app.services import customer_fields as cf
+from app.services import import_files, unit_of_work
+from app.services.activity import record_event
+from app.services.dispatch import enqueue_after_commit
+from app.services.import_merge import write_batch
+from app.services.import_rows import RowError, RowParser, copy_line
+
+DETAIL_ERRORS = 1000
+
+
+class FileTooLarge(DomainError):
+    status_code = 413
+    default_message = "The file is too large"
+
+
+def _storage_dir(job_id) -> str:
+    return os.path.join(current_app.config["STORAGE_DIR"], "imports", str(job_id))
+
+
+def _save_upload(stream: IO[bytes], path: str, limit: int) -> int:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    size = 0
+    with open(path, "wb") as out:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+                raise FileTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB",
+                                   details={"file": [f"At most {limit // (1024 * 1024)} MB."]})
+            out.write(chunk)
+    return size
+
+
+def check_mapping(mapping: dict, headers: list[str]) -> dict[str, str]:
+    """Keep the mapped columns; 422 naming the bad ones; an email or phone column is required."""
+    errors, clean, used = [], {}, set()
+    for column, target in (mapping or {}).items():
+        if not target:
+            continue
+        if column not in headers:
+            errors.append(f"Column {column!r} is not in the file.")
+        elif target not in import_files.FIELDS and not (
+                target.startswith("attributes.") and 1 < len(target) - 11 <= 64):
+            errors.append(f"Column {column!r}: unknown field {target!r}.")
+        elif target in used:
+            errors.append(f"Field {target!r} is mapped twice.")
+        else:
+            clean[column] = target
+            used.add(target)
+    if errors:
+        raise ValidationError("The column mapping is not valid", details={"mapping": errors})
+    if not used & {"email", "phone"}:
+        raise ValidationError("The file needs an email or a phone column",
+                              details={"mapping": ["Map a column to email or to phone."]})
+    return clean
+
+
+@unit_of_work
+def create_import(account: Account, *, actor: User | None, stream: IO[bytes], filename: str,
+                  mode: ImportMode = ImportMode.UPSERT, mapping: dict | None = None, tags=None,
+                  start: bool = True, enqueue: bool = True) -> ImportJob:
+    """Store and inspect an uploaded CSV/XLSX; with `start`, queue it (mapping guessed from headers if not given).
+
+    `enqueue=False` leaves the queued job to the caller (the CLI runs it in-process with a progress bar).
+    """
+    job_id = uuid.uuid4()
+    name = os.path.basename(filename or "upload")[:200] or "upload"
+    path = os.path.join(_storage_dir(job_id), "source")
+    limit = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
+    size = _save_upload(stream, path, limit)
+    try:
+        info = import_files.inspect(path)
+        if info.row_estimate > current_app.config["IMPORT_MAX_ROWS"]:
+            rows = import_files.count_rows(path, info)
+            if rows > current_app.config["IMPORT_MAX_ROWS"]:
+                raise ValidationError("The file has too many rows", details={"file": [
+                    f"{rows} rows; at most {current_app.config['IMPORT_MAX_ROWS']} per import."]})
+        guessed = import_files.guess_mapping(info.headers)
+        clean = check_mapping(mapping if mapping is not None else guessed, info.headers) if start else guessed
+        tags = cf.normalize_tags(tags or [])
+    except cf.FieldError as exc:
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+        raise ValidationError(details={"tags": [str(exc)]}) from None
+    except DomainError:
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+        raise
+    job = ImportJob(id=job_id, account_id=account.id, created_by_id=actor.id if actor else None, filename=name,
+                    file_format=info.format, file_path=path, file_size=size, encoding=info.encoding,
+                    delimiter=info.delimiter, headers=info.headers, sample=info.sample, mapping=clean,
+                    mode=mode, tags=tags, status=ImportStatus.QUEUED if start else ImportStatus.DRAFT,
+                    total_rows=info.row_estimate)
+    db.session.add(job)
+    db.session.flush()
+    record_event(account, actor, "import.created", job, {"filename": name, "mode": mode.value})
+    if start and enqueue:
+        enqueue_after_commit("audience.import_customers", str(job.id))
+    return job
+
+
+@unit_of_work
+def start_import(job: ImportJob, *, actor: User | None, mapping: dict, mode: ImportMode, tags=()) -> ImportJob:
+    """Confirm a draft import's columns, mode and tags (the wizard's second step) and queue it."""
+    if job.status != ImportStatus.DRAFT:
+        raise Conflict("This import has already started")
+    try:
+        job.tags = cf.normalize_tags(tags or [])
+    except cf.FieldError as exc:
+        raise ValidationError(details={"tags": [str(exc)]}) from None
+    job.mapping = check_mapping(mapping, job.headers)
+    job.mode = mode
+    job.status = ImportStatus.QUEUED
+    record_event(db.session.get(Account, job.account_id), actor, "import.started", job)
+    enqueue_after_commit("audience.import_customers", str(job.id))
+    return job
+
+
+def get_import(account: Account, import_id) -> ImportJob:
+    job = db.session.scalar(select(ImportJob).where(ImportJob.id == import_id, ImportJob.account_id == account.id))
+    if job is None:
+        raise NotFound("Import not found")
+    return job
+
+
+def imports_query(account: Account) -> Select:
+    return select(ImportJob).where(ImportJob.account_id == account.id).order_by(ImportJob.created_at.desc())
+
+
+def row_errors_query(job: ImportJob) -> Select:
+    return select(ImportRowError).where(ImportRowError.import_id == job.id).order_by(ImportRowError.line)
+
+
+def first_errors(job: ImportJob, limit: int = DETAIL_ERRORS) -> list[ImportRowError]:
+    return db.session.scalars(row_errors_query(job).limit(limit)).all()
+
+
+def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
+    """The rejected rows as CSV (line, reason, then the row as read), streamed, to fix and upload again."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["line", "reason", *job.headers])
+    last = 0
+    while True:
+        rows = db.session.scalars(row_errors_query(job).where(ImportRowError.line > last).limit(2000)).all()
+        for row in rows:
+            writer.writerow([row.line, row.reason, *row.data])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(rows) < 2000:
+            return
+        last = rows[-1].line
+
+
+# --- running (the task's work): each batch is its own transaction ------------------------------------------------
+
+def _batches(job: ImportJob, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    batch = []
+    for row in import_files.iter_rows(job.file_path, _file_info(job)):
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _file_info(job: ImportJob) -> import_files.FileInfo:
+    return import_files.FileInfo(job.file_format, job.headers, encoding=job.encoding, delimiter=job.delimiter)
+
+
+def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None) -> ImportJob | None:
+    """Import a queued job's rows; resumes after the last committed batch if run again; safe to run twice.
+
+    Not one unit of work on purpose: every batch commits with its progress, so a failure keeps whole batches only.
+    """
+    job = db.session.get(ImportJob, job_id, with_for_update=True)
+    if job is None or job.status in (ImportStatus.COMPLETED, ImportStatus.FAILED, ImportStatus.DRAFT):
+        db.session.rollback()
+        return job
+    account = db.session.get(Account, job.account_id)
+    job.status, job.started_at = ImportStatus.RUNNING, job.started_at or utcnow()
+    if job.processed_rows == 0:
+        job.total_rows = import_files.count_rows(job.file_path, _file_info(job))
+    db.session.commit()
+    parser = RowParser(job.headers, job.mapping, account.default_region or "US")
+    seen_email: dict[str, int] = {}
+    seen_phone: dict[str, int] = {}
+    done_before, position = job.processed_rows, 0
+    ctx = dict(account_id=account.id, language=account.language or "en", mode=job.mode.value, tags=list(job.tags),
+               source=f"import:{job.filename}"[:80], lock_key=zlib.crc32(f"import:{account.id}".encode()))
+    try:
+        for batch in _batches(job, current_app.config["IMPORT_BATCH_SIZE"]):
+            resumed = position + len(batch) <= done_before
+            position += len(batch)
+            lines, rejected = [], []
+            for line, cells in batch:
+                try:
+                    values = parser.parse(cells)
+                    _check_duplicate(values, line, seen_email, seen_phone)
+                except RowError as exc:
+                    rejected.append((line, str(exc), cells))
+                    continue
+                lines.append(copy_line(line, values))
+            if resumed:  # committed by an earlier run: only rebuild the duplicate detection
+                continue
+            _commit_batch(job, ctx, lines, rejected, len(batch))
+            if on_progress:
+                on_progress(job)
+    except DomainError as exc:  # e.g. an unreadable file: the job says why; nothing to retry
+        db.session.rollback()
+        _fail(job_id, exc)
+        return db.session.get(ImportJob, job_id)
+    except Exception as exc:
+        db.session.rollback()
+        _fail(job_id, exc)
+        raise
+    job.status, job.finished_at = ImportStatus.COMPLETED, utcnow()
+    job.total_rows = max(job.total_rows, job.processed_rows)
+    record_event(account, None, "import.completed", job, {"created": job.created_count, "updated": job.updated_count,
+                                                          "rejected": job.error_count})
+    db.session.commit()
+    return job
+
+
+def _check_duplicate(values: dict, line: int, seen_email: dict, seen_phone: dict) -> None:
+    email, phone = values.get("email"), values.get("phone")
+    if email is not None and email in seen_email:
+        raise RowError(f"Duplicate of line {seen_email[email]} (same email).")
+    if phone is not None and phone in seen_phone:
+        raise RowError(f"Duplicate of line {seen_phone[phone]} (same phone).")
+    if email is not None:
+        seen_email[email] = line
+    if phone is not None:
+        seen_phone[phone] = line
+
+
+def _commit_batch(job: ImportJob, ctx: dict, lines: list[str], rejected: list, batch_rows: int) -> None:
+    result = write_batch(copy_text="".join(lines), **ctx) if lines else None
+    errors = [(line, reason, cells) for line, reason, cells in rejected]
+    if result is not None:
+        by_line = {}
+        if result.rejected:
+            wanted = {line for line, _ in result.rejected}
+            by_line = {line: cells for line, cells in _cells_for(job, wanted)}
+        errors += [(line, reason, by_line.get(line, [])) for line, reason in result.rejected]
+    if errors:
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        execute_values(cursor, "INSERT INTO import_row_errors (import_id, line, reason, data) VALUES %s",
+                       [(str(job.id), line, reason, json.dumps(cells)) for line, reason, cells in errors],
+                       page_size=1000)
+        cursor.close()
+    counts = dict(processed_rows=ImportJob.processed_rows + batch_rows, error_count=ImportJob.error_count + len(errors))
+    if result is not None:
+        counts.update(created_count=ImportJob.created_count + result.created,
+                      updated_count=ImportJob.updated_count + result.updated,
+                      unchanged_count=ImportJob.unchanged_count + result.unchanged,
+                      skipped_count=ImportJob.skipped_count + result.skipped)
+    db.session.execute(update(ImportJob).where(ImportJob.id == job.id).values(updated_at=utcnow(), **counts))
+    db.session.commit()
+    db.session.refresh(job)
+
+
+def _cells_for(job: ImportJob, lines: set[int]) -> Iterator[tuple[int, list[str]]]:
+    # Rare path (conflicts found in SQL): read the file again for those lines' cells.
+    for line, cells in import_files.iter_rows(job.file_path, _file_info(job)):
+        if line in lines:
+            yield line, cells
+
+
+def _fail(job_id, exc: Exception) -> None:
+    message = exc.message if isinstance(exc, DomainError) else "The import stopped on an unexpected error."
+    db.session.execute(update(ImportJob).where(ImportJob.id == job_id).values(
+        status=ImportStatus.FAILED, message=message, finished_at=utcnow()))
+    db.session.commit()
+
+
+def wait_for(job_id, timeout: float = 60.0) -> ImportJob:
+    """Poll until a job finishes (CLI and tests); the row is re-read each time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        job = db.session.get(ImportJob, job_id)
+        if job.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
