@@ -91,4 +91,4 @@ class CustomerTags(MethodView):
 
 
 # The imports and segments resources live in their own modules on this blueprint.
-from app.blueprints.customers import imports_api  # noqa: E402,F401
+from app.blueprints.customers import imports_api, segments_api  # noqa: E402,F401

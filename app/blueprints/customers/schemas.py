@@ -172,3 +172,50 @@ class ImportFileSchema(ma.Schema):
 
 class ImportQueryArgsSchema(PaginationArgsSchema):
     pass
+
+
+class SegmentSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    name = ma.fields.String()
+    description = ma.fields.String()
+    rules = ma.fields.Dict(metadata={"description": 'Rule tree: {"match": "all"|"any", "conditions": [...]}'})
+    created_at = UTCDateTime(dump_only=True)
+    updated_at = UTCDateTime(dump_only=True)
+
+
+RULES_EXAMPLE = {"match": "all", "conditions": [
+    {"field": "language", "op": "eq", "value": "es"},
+    {"field": "tags", "op": "contains", "value": "vip"},
+    {"field": "location", "op": "within_km", "value": {"point": [-3.7038, 40.4168], "km": 5}}]}
+
+
+class SegmentCreateSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=120))
+    description = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+    rules = ma.fields.Dict(required=True, metadata={"example": RULES_EXAMPLE, "description": (
+        "Conditions {field, op, value} or nested groups. Fields: first_name, last_name, email, phone, language, "
+        "timezone, city, country, orders_count, last_order_at, created_at, tags, behaviour (new|frequent|returning), "
+        "consent.email|whatsapp|push, attributes.<key>, location (op within_km, value {point: [lon, lat], km})")})
+
+
+class SegmentUpdateSchema(SegmentCreateSchema):
+    name = ma.fields.String(validate=validate.Length(min=1, max=120))
+    description = ma.fields.String(validate=validate.Length(max=2000))
+    rules = ma.fields.Dict()
+
+
+class SegmentRulesSchema(ma.Schema):
+    rules = ma.fields.Dict(required=True, metadata={"example": RULES_EXAMPLE})
+
+
+class SegmentCountSchema(ma.Schema):
+    count = ma.fields.Integer()
+
+
+class SegmentPreviewSchema(ma.Schema):
+    count = ma.fields.Integer()
+    customers = ma.fields.List(ma.fields.Nested(CustomerSchema))
+
+
+class SegmentQueryArgsSchema(PaginationArgsSchema):
+    pass
