@@ -65,6 +65,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class LiveServerURL(str):
+    """The base URL, carrying `.app` as pytest-flask expects of a fixture named live_server."""
+
+    app = None
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """The app served over real HTTP on a free port, in a thread of the test process."""
@@ -72,7 +78,9 @@ def live_server(app):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    url = LiveServerURL(f"http://127.0.0.1:{port}")
+    url.app = app
+    yield url
     server.shutdown()
 
 

@@ -7,11 +7,12 @@ import shutil
 import time
 import uuid
 import zlib
+from datetime import timedelta
 from typing import IO, Callable, Iterator
 
 from flask import current_app
 from psycopg2.extras import execute_values
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, and_, or_, select, update
 
 from app.errors import Conflict, DomainError, NotFound, ValidationError
 from app.extensions import db
@@ -24,6 +25,7 @@ from app.services.import_merge import write_batch
 from app.services.import_rows import RowError, RowParser, copy_line
 
 DETAIL_ERRORS = 1000
+STALE_AFTER = timedelta(minutes=10)
 
 
 class FileTooLarge(DomainError):
@@ -192,12 +194,20 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
 
     Not one unit of work on purpose: every batch commits with its progress, so a failure keeps whole batches only.
     """
-    job = db.session.get(ImportJob, job_id, with_for_update=True)
-    if job is None or job.status in (ImportStatus.COMPLETED, ImportStatus.FAILED, ImportStatus.DRAFT):
-        db.session.rollback()
+    # Claim the job in one statement: a second delivery of the task finds it taken and leaves. A job whose
+    # worker died (no progress for STALE_AFTER) is taken over and resumes after its last committed batch.
+    claimed = db.session.execute(
+        update(ImportJob).where(ImportJob.id == job_id, or_(
+            ImportJob.status == ImportStatus.QUEUED,
+            and_(ImportJob.status == ImportStatus.RUNNING, ImportJob.updated_at < utcnow() - STALE_AFTER)))
+        .values(status=ImportStatus.RUNNING, updated_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    job = db.session.get(ImportJob, job_id)
+    if not claimed or job is None:
         return job
     account = db.session.get(Account, job.account_id)
-    job.status, job.started_at = ImportStatus.RUNNING, job.started_at or utcnow()
+    job.started_at = job.started_at or utcnow()
     if job.processed_rows == 0:
         job.total_rows = import_files.count_rows(job.file_path, _file_info(job))
     db.session.commit()

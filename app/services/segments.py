@@ -39,7 +39,7 @@ class RuleError(Exception):
         self.path, self.message = path, message
 
 
-def _kind(field: str) -> str:
+def field_kind(field: str) -> str:
     if field in STRING_FIELDS:
         return "string"
     if field in NUMBER_FIELDS:
@@ -93,7 +93,7 @@ def _condition(node: Any, path: str) -> ColumnElement[bool]:
         raise RuleError(path, 'Expected {"field", "op", "value"} or a nested group.')
     field, op, value = node["field"], node["op"], node.get("value")
     try:
-        kind = _kind(str(field))
+        kind = field_kind(str(field))
         if op not in OPS[kind]:
             raise ValueError(f"Operator {op!r} does not apply to {field}; use one of: {', '.join(OPS[kind])}.")
         return _COMPILERS[kind](str(field), op, value)
@@ -134,7 +134,7 @@ def _exists(column, value) -> ColumnElement[bool]:
 
 def _column_condition(field: str, op: str, value) -> ColumnElement[bool]:
     column = getattr(Customer, field)
-    kind = _kind(field)
+    kind = field_kind(field)
     if op == "exists":
         return _exists(column, value)
     if op == "within_days":
