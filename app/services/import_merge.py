@@ -11,18 +11,21 @@ CREATE TEMP TABLE IF NOT EXISTS customer_import_stage (
     line integer PRIMARY KEY, email text, phone text, first_name text, last_name text, language text, timezone text,
     city text, country text, lon double precision, lat double precision, tags varchar(64)[],
     consent_email boolean, consent_whatsapp boolean, consent_push boolean, orders_count integer,
-    last_order_at timestamptz, attributes jsonb, by_email uuid, by_phone uuid, customer_id uuid, new_id uuid
+    last_order_at timestamptz, attributes jsonb, by_email uuid, by_phone uuid, customer_id uuid, new_id uuid DEFAULT gen_random_uuid()
 ) ON COMMIT DELETE ROWS
 """
 _MATCH = """
-UPDATE customer_import_stage s SET
-    by_email = (SELECT c.id FROM customers c WHERE c.account_id = :account AND c.email = s.email),
-    by_phone = (SELECT c.id FROM customers c WHERE c.account_id = :account AND c.phone = s.phone)
+UPDATE customer_import_stage s SET by_email = m.by_email, by_phone = m.by_phone,
+    customer_id = coalesce(m.by_email, m.by_phone)
+FROM (SELECT t.line,
+             (SELECT c.id FROM customers c WHERE c.account_id = :account AND c.email = t.email) AS by_email,
+             (SELECT c.id FROM customers c WHERE c.account_id = :account AND c.phone = t.phone) AS by_phone
+      FROM customer_import_stage t) m
+WHERE m.line = s.line AND (m.by_email IS NOT NULL OR m.by_phone IS NOT NULL)
 """
 _CONFLICTS = """
 DELETE FROM customer_import_stage WHERE by_email <> by_phone RETURNING line
 """
-_RESOLVE = "UPDATE customer_import_stage SET customer_id = coalesce(by_email, by_phone)"
 _NEW_POINT = "CASE WHEN s.lon IS NOT NULL THEN ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography END"
 _TAGS = "ARRAY(SELECT DISTINCT t FROM unnest({}) AS t ORDER BY t)::varchar(64)[]"
 # A withdrawn consent (FALSE) is a suppression: an import never raises it again.
@@ -50,8 +53,7 @@ FROM (
     SELECT c.id,
         {", ".join(f"coalesce(s.{f}, c.{f}) AS {f}" for f in _MERGED_FIELDS)},
         coalesce({_NEW_POINT}, c.location) AS location,
-        CASE WHEN s.tags IS NULL AND cardinality(CAST(:tags AS varchar[])) = 0 THEN c.tags
-             ELSE {_TAGS.format("c.tags || coalesce(s.tags, '{}') || CAST(:tags AS varchar[])")} END AS tags,
+        CASE WHEN s.tags IS NULL OR c.tags @> s.tags THEN c.tags ELSE {_TAGS.format("c.tags || s.tags")} END AS tags,
         c.attributes || coalesce(s.attributes, '{{}}') AS attributes,
         {", ".join(f'''CASE WHEN c.{ch}_consent IS FALSE OR s.consent_{ch} IS NULL THEN c.{ch}_consent
              ELSE s.consent_{ch} END AS {ch}_consent''' for ch in ("email", "whatsapp", "push"))}
@@ -73,11 +75,11 @@ WITH ins AS (
         recent_orders, attributes, created_at, updated_at)
     SELECT s.new_id, :account, coalesce(s.first_name, ''), coalesce(s.last_name, ''), s.email, s.phone,
         coalesce(s.language, :language), s.timezone, {_NEW_POINT}, s.city, s.country,
-        {_TAGS.format("coalesce(s.tags, '{}') || CAST(:tags AS varchar[])")},
+        coalesce(s.tags, '{{}}'),
         {", ".join(f'''s.consent_{ch}, CASE WHEN s.consent_{ch} IS NOT NULL THEN now() END,
         CASE WHEN s.consent_{ch} IS NOT NULL THEN :source END''' for ch in ("email", "whatsapp", "push"))},
         coalesce(s.orders_count, 0), s.last_order_at, '{{}}', coalesce(s.attributes, '{{}}'), now(), now()
-    FROM customer_import_stage s WHERE s.new_id IS NOT NULL ORDER BY s.line
+    FROM customer_import_stage s WHERE s.customer_id IS NULL ORDER BY s.line
     ON CONFLICT DO NOTHING
     RETURNING id, email_consent, whatsapp_consent, push_consent
 ), consent AS (
@@ -92,7 +94,7 @@ SELECT count(*) FROM ins
 # Rows a concurrent writer (the API) created between our match and our insert.
 _NOT_INSERTED = """
 SELECT s.line FROM customer_import_stage s
-WHERE s.new_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.new_id)
+WHERE s.customer_id IS NULL AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.new_id)
 """
 
 
@@ -105,7 +107,7 @@ class BatchResult:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
-def write_batch(*, account_id, language: str, mode: str, tags: list[str], source: str,
+def write_batch(*, account_id, language: str, mode: str, source: str,
                 copy_text: str, lock_key: int) -> BatchResult:
     """Merge one batch into customers inside the caller's transaction; the caller commits or rolls back."""
     session = db.session
@@ -118,12 +120,11 @@ def write_batch(*, account_id, language: str, mode: str, tags: list[str], source
                        "last_order_at, attributes) FROM STDIN", io.StringIO(copy_text))
     staged = cursor.rowcount
     cursor.close()
-    params = {"account": account_id, "source": source, "tags": tags, "language": language}
+    params = {"account": account_id, "source": source, "language": language}
     result = BatchResult()
     session.execute(text(_MATCH), params)
     for (line,) in session.execute(text(_CONFLICTS)):
         result.rejected.append((line, "The email and the phone belong to two different customers."))
-    session.execute(text(_RESOLVE))
     if mode == "create":
         result.skipped = session.execute(text("DELETE FROM customer_import_stage WHERE customer_id IS NOT NULL")).rowcount
     elif mode == "update_only":
@@ -134,12 +135,10 @@ def write_batch(*, account_id, language: str, mode: str, tags: list[str], source
         result.updated = session.execute(text(_UPDATE), params).rowcount
         result.unchanged = matched - result.updated
     if mode != "update_only":
-        to_insert = session.execute(text("UPDATE customer_import_stage SET new_id = gen_random_uuid() "
-                                         "WHERE customer_id IS NULL")).rowcount
+        to_insert = staged - len(result.rejected) - matched - result.skipped
         if to_insert:
             result.created = session.execute(text(_INSERT), params).scalar()
             if result.created < to_insert:
                 for (line,) in session.execute(text(_NOT_INSERTED)):
                     result.rejected.append((line, "Another customer with this email or phone was created meanwhile."))
-    assert staged >= 0
     return result

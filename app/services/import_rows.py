@@ -38,7 +38,9 @@ def _count(text: str) -> int:
 class RowParser:
     """Built once per import from the headers and the mapping; `parse(cells)` runs for every row."""
 
-    def __init__(self, headers: list[str], mapping: dict[str, str], region: str):
+    def __init__(self, headers: list[str], mapping: dict[str, str], region: str, tags=()):
+        # The job's tags are merged here, so new rows need no array work in SQL.
+        self.job_tags = set(tags)
         position = {h: i for i, h in enumerate(headers)}
         self.fields = {f: position[c] for c, f in mapping.items() if f and not f.startswith("attributes.")}
         self.attributes = {f.split(".", 1)[1]: position[c] for c, f in mapping.items()
@@ -80,6 +82,8 @@ class RowParser:
                 values["lon"], values["lat"] = cf.check_point(lon, lat)
             except cf.FieldError as exc:
                 raise RowError(f"location: {exc}") from None
+        if self.job_tags:
+            values["tags"] = sorted(self.job_tags.union(values.get("tags", ())))
         if self.attributes:
             attrs = {k: cells[i].strip() for k, i in self.attributes.items() if i < width and cells[i].strip()}
             if attrs:

@@ -53,7 +53,6 @@ def upgrade():
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.create_geospatial_index('idx_customers_location', ['location'], unique=False, postgresql_using='gist', postgresql_ops={})
         batch_op.create_index('ix_customers_account_created', ['account_id', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customers_account_id'), ['account_id'], unique=False)
         batch_op.create_index('ix_customers_account_language', ['account_id', 'language'], unique=False)
         batch_op.create_index('ix_customers_tags', ['tags'], unique=False, postgresql_using='gin')
         batch_op.create_index('uq_customers_account_email', ['account_id', 'email'], unique=True, postgresql_where=sa.text('email IS NOT NULL'))
@@ -160,7 +159,6 @@ def downgrade():
         batch_op.drop_index('uq_customers_account_email', postgresql_where=sa.text('email IS NOT NULL'))
         batch_op.drop_index('ix_customers_tags', postgresql_using='gin')
         batch_op.drop_index('ix_customers_account_language')
-        batch_op.drop_index(batch_op.f('ix_customers_account_id'))
         batch_op.drop_index('ix_customers_account_created')
         batch_op.drop_geospatial_index('idx_customers_location', postgresql_using='gist', column_name='location')
 
