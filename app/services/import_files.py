@@ -193,4 +193,12 @@ def iter_rows(path: str, info: FileInfo) -> Iterator[tuple[int, list[str]]]:
 
 
 def count_rows(path: str, info: FileInfo) -> int:
+    """Data rows (blank ones aside); without quotes a CSV record is a line, counted at C speed."""
+    if info.format == "csv":
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if b'"' not in data and info.encoding in ("utf-8", "utf-8-sig", "cp1252", "latin-1"):
+            lines = data.splitlines()
+            blank = sum(1 for line in lines if not line.strip(b" \t" + (info.delimiter or ",").encode()))
+            return max(len(lines) - blank - 1, 0)
     return sum(1 for _ in iter_rows(path, info))

@@ -113,6 +113,8 @@ def write_batch(*, account_id, language: str, mode: str, source: str,
     session = db.session
     # Imports into one account take turns batch by batch, so two imports of one file cannot both insert a row.
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+    # A batch lost in a crash is redone on resume (its progress row rides in the same transaction).
+    session.execute(text("SET LOCAL synchronous_commit = off"))
     session.execute(text(STAGE_DDL))
     cursor = session.connection().connection.driver_connection.cursor()
     cursor.copy_expert("COPY customer_import_stage (line, email, phone, first_name, last_name, language, timezone, "

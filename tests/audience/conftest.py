@@ -7,6 +7,12 @@ from app.models import ImportJob, ImportStatus
 from tests.conftest import wait_for
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _import_storage(app, tmp_path_factory):
+    """Uploaded files go to a temporary directory, not the working tree."""
+    app.config["STORAGE_DIR"] = str(tmp_path_factory.mktemp("storage"))
+
+
 @pytest.fixture(autouse=True)
 def _settle_imports(app):
     yield
