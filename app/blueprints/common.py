@@ -21,7 +21,7 @@ class ErrorSchema(ma.Schema):
 
 
 class PaginationArgsSchema(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     # Sizes above the maximum are refused (422) rather than silently clamped, so clients notice.
     size = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 

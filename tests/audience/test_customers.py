@@ -173,3 +173,8 @@ def test_admin_lists_customers_segments_and_imports(client, user):
     client.post("/login", data={"username": admin.username, "password": PASSWORD})
     for path in ("/admin/customer/", "/admin/segment/", "/admin/importjob/"):
         assert client.get(path).status_code == 200, path
+
+
+def test_a_page_number_beyond_any_list_is_refused_not_a_500(owner_api):
+    response = owner_api.get("/customers", query_string={"page": 10**25})
+    assert response.status_code == 422 and "page" in response.json["details"]

@@ -27,7 +27,7 @@ def index():
     filters_form = CustomerFilterForm(request.args)
     filters = _filters(filters_form)
     page = paginate(customers.customers_query(current_account(), **filters),
-                    page=max(request.args.get("page", 1, type=int), 1), size=25)
+                    page=min(max(request.args.get("page", 1, type=int), 1), 1_000_000), size=25)
     return render_template("customers/index.html", page=page, filters_form=filters_form, filters=filters,
                            tag_form=BulkTagForm(), args=request.args.to_dict(), behaviour_of=customers.behaviour_of)
 
@@ -192,7 +192,7 @@ def import_rejected(import_id):
 @login_required
 def segments_index():
     account = current_account()
-    page = paginate(segments.segments_query(account), page=max(request.args.get("page", 1, type=int), 1), size=25)
+    page = paginate(segments.segments_query(account), page=min(max(request.args.get("page", 1, type=int), 1), 1_000_000), size=25)
     counts = {s.id: segments.count_matching(account, s.rules) for s in page.items}
     return render_template("customers/segments.html", page=page, counts=counts, args=request.args.to_dict())
 
