@@ -101,8 +101,9 @@ def import_customers(file: str, account_ref: str, mode: str, mapping: str | None
 
         def advance(j) -> None:
             bar.length = max(j.total_rows, j.processed_rows, 1)
-            bar.update(j.processed_rows - state["done"])
-            state["done"] = j.processed_rows
+            if j.processed_rows > state["done"]:  # two writers report, not always in order
+                bar.update(j.processed_rows - state["done"])
+                state["done"] = j.processed_rows
 
         job = imports.run_import(job.id, on_progress=advance)
     click.echo(f"{job.status.value}: {job.created_count} created, {job.updated_count} updated, "

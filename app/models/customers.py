@@ -150,6 +150,9 @@ class ImportJob(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
     unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Batches are committed by two writers, not always in order: a resumed run skips the ones listed here.
+    batch_size: Mapped[int] = mapped_column(Integer, default=5000)
+    done_batches: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list, server_default="{}")
     message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -108,11 +108,9 @@ class BatchResult:
 
 
 def write_batch(*, account_id, language: str, mode: str, source: str,
-                copy_text: str, lock_key: int) -> BatchResult:
+                copy_text: str) -> BatchResult:
     """Merge one batch into customers inside the caller's transaction; the caller commits or rolls back."""
     session = db.session
-    # Imports into one account take turns batch by batch, so two imports of one file cannot both insert a row.
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
     # A batch lost in a crash is redone on resume (its progress row rides in the same transaction).
     session.execute(text("SET LOCAL synchronous_commit = off"))
     session.execute(text(STAGE_DDL))

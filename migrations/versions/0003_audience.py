@@ -79,6 +79,8 @@ def upgrade():
     sa.Column('unchanged_count', sa.Integer(), nullable=False),
     sa.Column('skipped_count', sa.Integer(), nullable=False),
     sa.Column('error_count', sa.Integer(), nullable=False),
+    sa.Column('batch_size', sa.Integer(), nullable=False),
+    sa.Column('done_batches', postgresql.ARRAY(sa.Integer()), server_default='{}', nullable=False),
     sa.Column('message', sa.Text(), nullable=True),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
