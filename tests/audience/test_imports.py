@@ -238,7 +238,7 @@ def test_a_failing_batch_leaves_earlier_batches_whole_and_the_job_failed(user, a
             raise RuntimeError("disk full")
         return result
 
-    monkeypatch.setattr("app.services.imports.write_batch", flaky)
+    monkeypatch.setattr("app.services.import_runner.write_batch", flaky)
     content = "email\n" + "".join(f"p{i}@example.com\n" for i in range(5))
     job = imports.create_import(own_account(user), actor=user, stream=io.BytesIO(content.encode()),
                                 filename="c.csv", enqueue=False)
