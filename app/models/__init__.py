@@ -2,17 +2,16 @@
 from app.models.accounts import Account, Membership, MemberRole, RefreshToken, User, UserRole, UserStatus
 from app.models.activity import ActivityEvent, IdempotencyKey
 from app.models.base import utcnow
-from app.models.campaigns import (
-    TRANSITIONS, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, Priority,
+from app.models.campaigns import TRANSITIONS, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, Priority
+from app.models.customers import (
+    CHANNELS, ConsentChange, Customer, ImportJob, ImportMode, ImportRowError, ImportStatus, Segment,
 )
 from app.models.media import FileType, MediaFile, MediaStatus
+from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant
 
 __all__ = [
     "Account", "ActivityEvent", "AdsStatus", "Campaign", "CampaignMetric", "CampaignStatus", "Channel",
-    "FileType", "IdempotencyKey", "MediaFile", "MediaStatus", "Membership", "MemberRole", "Priority",
-    "RefreshToken", "TRANSITIONS",
-    "User", "UserRole", "UserStatus", "utcnow",
+    "CHANNELS", "ConsentChange", "Customer", "FileType", "GeoDataset", "IdempotencyKey", "ImportJob", "ImportMode",
+    "ImportRowError", "ImportStatus", "MediaFile", "MediaStatus", "Membership", "MemberRole", "Place", "PlaceName",
+    "PlaceVariant", "Priority", "RefreshToken", "Segment", "TRANSITIONS", "User", "UserRole", "UserStatus", "utcnow",
 ]
-from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant  # noqa: E402
-
-__all__ += ["GeoDataset", "Place", "PlaceName", "PlaceVariant"]

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Account, ActivityEvent, Campaign, MediaFile, Membership, utcnow
+from app.models import Account, ActivityEvent, Campaign, Customer, MediaFile, Membership, utcnow
 
 
 @dataclass
@@ -26,6 +26,7 @@ def summary(account: Account) -> Summary:
     counts = {
         _l("Team members"): _count(Membership, account),
         _l("Active campaigns"): _count(Campaign, account, Campaign.status == "active", Campaign.deleted_at.is_(None)),
+        _l("Customers"): _count(Customer, account),
         _l("Media files"): _count(MediaFile, account),
         _l("Actions this week"): _count(ActivityEvent, account, ActivityEvent.created_at >= utcnow() - timedelta(days=7)),
     }

@@ -24,4 +24,38 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+
+  // A page that shows results once its progress bar finishes reloads itself then.
+  document.addEventListener("progress:done", function () {
+    if (document.querySelector("[data-reload-on-done]")) window.location.reload();
+  });
+
+  // Select-all checkboxes for bulk actions.
+  document.querySelectorAll("[data-check-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var name = box.getAttribute("data-check-all");
+      document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (c) {
+        c.checked = box.checked;
+      });
+    });
+  });
+
+  // Live counts: a form with data-count-url posts itself (debounced) and shows {"count"} or the error.
+  document.querySelectorAll("form[data-count-url]").forEach(function (form) {
+    var timer = null;
+    var out = document.getElementById("live-count");
+    var err = document.getElementById("live-count-error");
+    function refresh() {
+      fetch(form.getAttribute("data-count-url"), {
+        method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" }
+      }).then(function (r) { return r.json(); }).then(function (data) {
+        if (typeof data.count === "number") { out.textContent = data.count.toLocaleString(); err.textContent = ""; }
+        else { out.textContent = "—"; err.textContent = data.details ? JSON.stringify(data.details) : (data.error || ""); }
+      });
+    }
+    function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 300); }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    refresh();
+  });
 })();

@@ -4,7 +4,7 @@ from flask import Flask
 
 from app.observability import count_task
 
-TASK_MODULES = ("app.tasks.auth", "app.tasks.ads", "app.tasks.campaigns", "app.tasks.media")
+TASK_MODULES = ("app.tasks.auth", "app.tasks.ads", "app.tasks.audience", "app.tasks.campaigns", "app.tasks.media")
 
 
 def celery_init_app(app: Flask) -> Celery:

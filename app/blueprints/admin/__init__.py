@@ -1,12 +1,15 @@
 """Flask-Admin for platform admins, built per app so the factory can run twice."""
 from flask import Flask, g, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.geoa import ModelView as GeoModelView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
 
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import Account, ActivityEvent, Campaign, GeoDataset, MediaFile, Membership, Place, User
+from app.models import (
+    Account, ActivityEvent, Campaign, Customer, GeoDataset, ImportJob, MediaFile, Membership, Place, Segment, User,
+)
 from app.services.activity import record_event
 
 
@@ -108,6 +111,33 @@ class GeoDatasetAdmin(SecureModelView):
     can_create = can_edit = can_delete = False
 
 
+class CustomerAdmin(AdminOnly, GeoModelView):
+    page_size = 50
+    can_view_details = True
+    can_create = False  # customers are created through the API, pages or imports, which normalise and record consent
+    column_list = ("first_name", "last_name", "email", "phone", "language", "country", "tags", "email_consent",
+                   "whatsapp_consent", "orders_count", "account", "created_at")
+    column_searchable_list = ("first_name", "last_name", "email", "phone")
+    column_filters = ("language", "country", "city", "email_consent", "whatsapp_consent", "push_consent",
+                      "orders_count", "created_at")
+    form_excluded_columns = ("recent_orders", "created_at", "updated_at")
+
+
+class SegmentAdmin(SecureModelView):
+    column_list = ("name", "account", "rules", "updated_at")
+    column_searchable_list = ("name",)
+    column_filters = ("name", "updated_at")
+
+
+class ImportJobAdmin(SecureModelView):
+    can_create = can_edit = False
+    column_list = ("filename", "account", "status", "mode", "total_rows", "created_count", "updated_count",
+                   "error_count", "created_at", "finished_at")
+    column_searchable_list = ("filename",)
+    column_filters = ("status", "mode", "created_at")
+    column_default_sort = ("created_at", True)
+
+
 def init_admin(app: Flask) -> Admin:
     admin = Admin(app, name="Campaign Hub admin", theme=Bootstrap4Theme(), index_view=HomeView(url="/admin"))
     admin.add_view(UserAdmin(User, db, category="People"))
@@ -118,4 +148,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(ActivityAdmin(ActivityEvent, db, name="Activity log"))
     admin.add_view(PlaceAdmin(Place, db, category="Geolocation"))
     admin.add_view(GeoDatasetAdmin(GeoDataset, db, name="Gazetteer", category="Geolocation"))
+    admin.add_view(CustomerAdmin(Customer, db, category="Audience"))
+    admin.add_view(SegmentAdmin(Segment, db, category="Audience"))
+    admin.add_view(ImportJobAdmin(ImportJob, db, name="Imports", category="Audience"))
     return admin

@@ -1,0 +1,1 @@
+"""Audience: customers, imports and segments (API and pages)."""

@@ -1,0 +1,113 @@
+"""One imported row: cells → validated, normalised staging values (or the reason it is rejected)."""
+import json
+from datetime import datetime
+
+from app.services import customer_fields as cf
+
+# Order of the staging table's input columns (COPY writes them in this order).
+STAGE_COLUMNS = ("line", "email", "phone", "first_name", "last_name", "language", "timezone", "city", "country",
+                 "lon", "lat", "tags", "consent_email", "consent_whatsapp", "consent_push", "orders_count",
+                 "last_order_at", "attributes")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class RowError(ValueError):
+    pass
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _datetime(text: str) -> datetime:
+    for fmt in ("%d/%m/%Y", "%d/%m/%Y %H:%M"):
+        try:
+            return cf.parse_datetime(datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    return cf.parse_datetime(text)
+
+
+def _count(text: str) -> int:
+    value = int(_number(text))
+    if value < 0 or value > 10_000_000:
+        raise cf.FieldError("Must be a whole number from 0.")
+    return value
+
+
+class RowParser:
+    """Built once per import from the headers and the mapping; `parse(cells)` runs for every row."""
+
+    def __init__(self, headers: list[str], mapping: dict[str, str], region: str, tags=()):
+        # The job's tags are merged here, so new rows need no array work in SQL.
+        self.job_tags = set(tags)
+        position = {h: i for i, h in enumerate(headers)}
+        self.fields = {f: position[c] for c, f in mapping.items() if f and not f.startswith("attributes.")}
+        self.attributes = {f.split(".", 1)[1]: position[c] for c, f in mapping.items()
+                           if f and f.startswith("attributes.")}
+        self.region = region
+        self.normalisers = {
+            "email": cf.normalize_email, "phone": lambda v: cf.normalize_phone(v, region),
+            "language": cf.normalize_language, "timezone": cf.normalize_timezone, "country": cf.normalize_country,
+            "tags": cf.normalize_tags, "consent_email": cf.parse_bool, "consent_whatsapp": cf.parse_bool,
+            "consent_push": cf.parse_bool, "latitude": _number, "longitude": _number, "orders_count": _count,
+            "last_order_at": _datetime,
+        }
+
+    def parse(self, cells: list[str]) -> dict:
+        values, errors = {}, []
+        width = len(cells)
+        for name, index in self.fields.items():
+            raw = cells[index].strip() if index < width else ""
+            if not raw:
+                continue
+            normaliser = self.normalisers.get(name)
+            try:
+                values[name] = normaliser(raw) if normaliser else raw[:100]
+            except (cf.FieldError, ValueError) as exc:
+                errors.append(f"{name}: {exc}")
+        if errors:
+            raise RowError("; ".join(errors))
+        if "email" not in values and "phone" not in values:
+            raise RowError("No valid email or phone.")
+        if "full_name" in values:
+            first, _, last = values.pop("full_name").partition(" ")
+            values.setdefault("first_name", first)
+            values.setdefault("last_name", last.strip())
+        lat, lon = values.pop("latitude", None), values.pop("longitude", None)
+        if (lat is None) != (lon is None):
+            raise RowError("location: give both latitude and longitude.")
+        if lat is not None:
+            try:
+                values["lon"], values["lat"] = cf.check_point(lon, lat)
+            except cf.FieldError as exc:
+                raise RowError(f"location: {exc}") from None
+        if self.job_tags:
+            values["tags"] = sorted(self.job_tags.union(values.get("tags", ())))
+        if self.attributes:
+            attrs = {k: cells[i].strip() for k, i in self.attributes.items() if i < width and cells[i].strip()}
+            if attrs:
+                values["attributes"] = attrs
+        return values
+
+
+def copy_line(line: int, values: dict) -> str:
+    """One line of COPY text format for the staging table."""
+    out = [str(line)]
+    for name in STAGE_COLUMNS[1:]:
+        value = values.get(name)
+        if value is None:
+            out.append("\\N")
+        elif name == "tags":
+            out.append("{" + ",".join(f'"{t}"' for t in value) + "}")
+        elif name == "attributes":
+            out.append(json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES))
+        elif isinstance(value, bool):
+            out.append("t" if value else "f")
+        elif isinstance(value, datetime):
+            out.append(value.isoformat())
+        elif isinstance(value, str):
+            out.append(value.translate(_COPY_ESCAPES))
+        else:
+            out.append(repr(value))
+    return "\t".join(out) + "\n"

@@ -1,0 +1,284 @@
+"""Running an import (the task's work): read and validate batches, merge them on two writer connections."""
+import json
+import threading
+import zlib
+from datetime import timedelta
+from queue import Empty, Full, Queue
+from typing import Callable, Iterator
+
+from flask import current_app
+from psycopg2.extras import execute_values
+from sqlalchemy import and_, func, or_, text, update
+from sqlalchemy.exc import OperationalError
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Account, ImportJob, ImportStatus, utcnow
+from app.services import import_files
+from app.services.activity import record_event
+from app.services.import_merge import write_batch
+from app.services.import_rows import RowError, RowParser, copy_line
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+def _batches(job: ImportJob, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    batch = []
+    for row in import_files.iter_rows(job.file_path, _file_info(job)):
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _file_info(job: ImportJob) -> import_files.FileInfo:
+    return import_files.FileInfo(job.file_format, job.headers, encoding=job.encoding, delimiter=job.delimiter)
+
+
+def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None) -> ImportJob | None:
+    """Import a queued job's rows; resumes after the last committed batch if run again; safe to run twice.
+
+    Not one unit of work on purpose: every batch commits with its progress, so a failure keeps whole batches only.
+    This thread reads and validates batch n+1 while a writer thread (own session) merges batch n in PostgreSQL.
+    """
+    # Claim the job in one statement: a second delivery of the task finds it taken and leaves. A job whose
+    # worker died (no progress for STALE_AFTER) is taken over and resumes after its last committed batch.
+    claimed = db.session.execute(
+        update(ImportJob).where(ImportJob.id == job_id, or_(
+            ImportJob.status == ImportStatus.QUEUED,
+            and_(ImportJob.status == ImportStatus.RUNNING, ImportJob.updated_at < utcnow() - STALE_AFTER)))
+        .values(status=ImportStatus.RUNNING, updated_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    job = db.session.get(ImportJob, job_id)
+    if not claimed or job is None:
+        return job
+    account = db.session.get(Account, job.account_id)
+    # Imports into one account take turns: two imports of one file must not both insert a row.
+    lock = _AccountLock(zlib.crc32(f"import:{account.id}".encode()))
+    db.session.refresh(job)
+    if job.status != ImportStatus.RUNNING:  # finished by a run that held the lock before us
+        lock.release()
+        db.session.commit()
+        return job
+    job.started_at = job.started_at or utcnow()
+    _analyze()
+    if job.processed_rows == 0:
+        job.total_rows = import_files.count_rows(job.file_path, _file_info(job))
+    db.session.commit()
+    parser = RowParser(job.headers, job.mapping, account.default_region or "US", tags=job.tags)
+    seen_email: dict[str, int] = {}
+    seen_phone: dict[str, int] = {}
+    if not job.done_batches:
+        job.batch_size = current_app.config["IMPORT_BATCH_SIZE"]
+        db.session.commit()
+    done = set(job.done_batches)
+    ctx = dict(account_id=account.id, language=account.language or "en", mode=job.mode.value,
+               source=f"import:{job.filename}"[:80])
+    writer = None
+    try:
+        writer = _BatchWriters(current_app._get_current_object(), job.id, ctx, on_progress)
+        for number, batch in enumerate(_batches(job, job.batch_size)):
+            lines, rejected = [], []
+            for line, cells in batch:
+                try:
+                    values = parser.parse(cells)
+                    _check_duplicate(values, line, seen_email, seen_phone)
+                except RowError as exc:
+                    rejected.append((line, str(exc), cells))
+                    continue
+                lines.append(copy_line(line, values))
+            if number in done:  # committed by an earlier run: only rebuild the duplicate detection
+                continue
+            if not writer.put((number, lines, rejected, len(batch))):
+                break  # a writer failed; its error is raised below
+        writer.finish()
+    except DomainError as exc:  # e.g. an unreadable file: the job says why; nothing to retry
+        _stop(writer, lock, job_id, exc)
+        return db.session.get(ImportJob, job_id)
+    except BaseException as exc:
+        _stop(writer, lock, job_id, exc)
+        raise
+    lock.release()
+    db.session.expire_all()
+    job = db.session.get(ImportJob, job_id)
+    job.status, job.finished_at = ImportStatus.COMPLETED, utcnow()
+    job.total_rows = max(job.total_rows, job.processed_rows)
+    record_event(account, None, "import.completed", job, {"created": job.created_count, "updated": job.updated_count,
+                                                          "rejected": job.error_count})
+    db.session.commit()
+    return job
+
+
+def _stop(writer, lock, job_id, exc: BaseException) -> None:
+    if writer is not None:
+        writer.abort()
+    lock.release()
+    db.session.rollback()
+    _fail(job_id, exc)
+
+
+class _AccountLock:
+    """A session-level advisory lock on a connection of its own, held for a whole import."""
+
+    def __init__(self, key: int):
+        self.key = key
+        self.connection = db.engine.connect()
+        self.connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        self.connection.commit()
+
+    def release(self) -> None:
+        if self.connection is None:
+            return
+        try:
+            self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            self.connection.commit()
+        finally:
+            self.connection.close()  # closing would also drop the lock with the session
+            self.connection = None
+
+
+class _BatchWriters:
+    """Two threads, each with its own session, merge validated batches; one transaction per batch.
+
+    Two because PostgreSQL does most of the work (index upkeep, above all the GiST index) on one core per
+    connection, while this machine has two. Batches hold disjoint emails and phones (duplicates were rejected
+    before), so the writers do not wait on each other except for a customer matched by different rows.
+    """
+
+    WRITERS = 2
+    RETRIES = 3
+
+    def __init__(self, app, job_id, ctx: dict, on_progress):
+        self.queue: Queue = Queue(maxsize=self.WRITERS * 2)
+        self.error: BaseException | None = None
+        self.progress_lock = threading.Lock()
+        self.analyzed_at = 2500
+        self.threads = [threading.Thread(target=self._run, args=(app, job_id, ctx, on_progress), daemon=True)
+                        for _ in range(self.WRITERS)]
+        for thread in self.threads:
+            thread.start()
+
+    def put(self, item) -> bool:
+        while self.error is None:
+            try:
+                self.queue.put(item, timeout=0.5)
+                return True
+            except Full:
+                continue
+        return False
+
+    def finish(self) -> None:
+        for _ in self.threads:
+            self.put(None)
+        for thread in self.threads:
+            thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def abort(self) -> None:
+        self.error = self.error or RuntimeError("aborted")
+        for thread in self.threads:
+            thread.join()
+
+    def _run(self, app, job_id, ctx: dict, on_progress) -> None:
+        with app.app_context():
+            try:
+                job = db.session.get(ImportJob, job_id)
+                db.session.commit()
+                while self.error is None:
+                    try:
+                        item = self.queue.get(timeout=0.5)
+                    except Empty:
+                        continue
+                    if item is None:
+                        return
+                    self._write(job, ctx, item)
+                    if on_progress:
+                        with self.progress_lock:
+                            on_progress(job)
+            except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, which fails the job
+                db.session.rollback()
+                self.error = exc
+            finally:
+                db.session.remove()
+
+    def _write(self, job: ImportJob, ctx: dict, item) -> None:
+        number, lines, rejected, rows = item
+        for attempt in range(self.RETRIES):
+            try:
+                _commit_batch(job, ctx, number, lines, rejected, rows)
+                break
+            except OperationalError as exc:
+                # Two rows of the file matched the same customers in opposite order: PostgreSQL picked a victim.
+                db.session.rollback()
+                if getattr(exc.orig, "pgcode", None) != "40P01" or attempt == self.RETRIES - 1:
+                    raise
+        with self.progress_lock:
+            grown = job.created_count >= 2 * self.analyzed_at
+            if grown:
+                self.analyzed_at = job.created_count
+        if grown:
+            _analyze()
+
+
+def _analyze() -> None:
+    # The planner must know how big the account has grown: with stale statistics a new account looks empty and
+    # the per-row email/phone lookups pick the account_id index and scan the whole account (quadratic).
+    db.session.execute(text("ANALYZE customers (account_id, email, phone)"))
+    db.session.commit()
+
+
+def _check_duplicate(values: dict, line: int, seen_email: dict, seen_phone: dict) -> None:
+    email, phone = values.get("email"), values.get("phone")
+    if email is not None and email in seen_email:
+        raise RowError(f"Duplicate of line {seen_email[email]} (same email).")
+    if phone is not None and phone in seen_phone:
+        raise RowError(f"Duplicate of line {seen_phone[phone]} (same phone).")
+    if email is not None:
+        seen_email[email] = line
+    if phone is not None:
+        seen_phone[phone] = line
+
+
+def _commit_batch(job: ImportJob, ctx: dict, number: int, lines: list[str], rejected: list, batch_rows: int) -> None:
+    result = write_batch(copy_text="".join(lines), **ctx) if lines else None
+    errors = [(line, reason, cells) for line, reason, cells in rejected]
+    if result is not None:
+        by_line = {}
+        if result.rejected:
+            wanted = {line for line, _ in result.rejected}
+            by_line = {line: cells for line, cells in _cells_for(job, wanted)}
+        errors += [(line, reason, by_line.get(line, [])) for line, reason in result.rejected]
+    if errors:
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        execute_values(cursor, "INSERT INTO import_row_errors (import_id, line, reason, data) VALUES %s",
+                       [(str(job.id), line, reason, json.dumps(cells)) for line, reason, cells in errors],
+                       page_size=1000)
+        cursor.close()
+    counts = dict(processed_rows=ImportJob.processed_rows + batch_rows, error_count=ImportJob.error_count + len(errors))
+    if result is not None:
+        counts.update(created_count=ImportJob.created_count + result.created,
+                      updated_count=ImportJob.updated_count + result.updated,
+                      unchanged_count=ImportJob.unchanged_count + result.unchanged,
+                      skipped_count=ImportJob.skipped_count + result.skipped)
+    db.session.execute(update(ImportJob).where(ImportJob.id == job.id).values(
+        updated_at=utcnow(), done_batches=func.array_append(ImportJob.done_batches, number), **counts))
+    db.session.commit()
+    db.session.refresh(job)
+
+
+def _cells_for(job: ImportJob, lines: set[int]) -> Iterator[tuple[int, list[str]]]:
+    # Rare path (conflicts found in SQL): read the file again for those lines' cells.
+    for line, cells in import_files.iter_rows(job.file_path, _file_info(job)):
+        if line in lines:
+            yield line, cells
+
+
+def _fail(job_id, exc: Exception) -> None:
+    message = exc.message if isinstance(exc, DomainError) else "The import stopped on an unexpected error."
+    db.session.execute(update(ImportJob).where(ImportJob.id == job_id).values(
+        status=ImportStatus.FAILED, message=message, finished_at=utcnow()))
+    db.session.commit()

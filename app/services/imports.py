@@ -1,0 +1,177 @@
+"""Customer imports: accept a file, map its columns, run it in batches with progress, report rejected rows."""
+import csv
+import io
+import os
+import shutil
+import time
+import uuid
+from typing import IO, Iterator
+
+from flask import current_app
+from sqlalchemy import Select, select
+
+from app.errors import Conflict, DomainError, NotFound, ValidationError
+from app.extensions import db
+from app.models import Account, ImportJob, ImportMode, ImportRowError, ImportStatus, User, utcnow
+from app.services import customer_fields as cf
+from app.services import import_files, unit_of_work
+from app.services.activity import record_event
+from app.services.dispatch import enqueue_after_commit
+from app.services.import_runner import run_import  # noqa: F401 - the task's entry point, re-exported
+
+DETAIL_ERRORS = 1000
+
+
+class FileTooLarge(DomainError):
+    status_code = 413
+    default_message = "The file is too large"
+
+
+def _storage_dir(job_id) -> str:
+    return os.path.join(current_app.config["STORAGE_DIR"], "imports", str(job_id))
+
+
+def _save_upload(stream: IO[bytes], path: str, limit: int) -> int:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    size = 0
+    with open(path, "wb") as out:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+                raise FileTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB",
+                                   details={"file": [f"At most {limit // (1024 * 1024)} MB."]})
+            out.write(chunk)
+    return size
+
+
+def check_mapping(mapping: dict, headers: list[str]) -> dict[str, str]:
+    """Keep the mapped columns; 422 naming the bad ones; an email or phone column is required."""
+    errors, clean, used = [], {}, set()
+    for column, target in (mapping or {}).items():
+        if not target:
+            continue
+        if column not in headers:
+            errors.append(f"Column {column!r} is not in the file.")
+        elif target not in import_files.FIELDS and not (
+                target.startswith("attributes.") and 1 < len(target) - 11 <= 64):
+            errors.append(f"Column {column!r}: unknown field {target!r}.")
+        elif target in used:
+            errors.append(f"Field {target!r} is mapped twice.")
+        else:
+            clean[column] = target
+            used.add(target)
+    if errors:
+        raise ValidationError("The column mapping is not valid", details={"mapping": errors})
+    if not used & {"email", "phone"}:
+        raise ValidationError("The file needs an email or a phone column",
+                              details={"mapping": ["Map a column to email or to phone."]})
+    return clean
+
+
+@unit_of_work
+def create_import(account: Account, *, actor: User | None, stream: IO[bytes], filename: str,
+                  mode: ImportMode = ImportMode.UPSERT, mapping: dict | None = None, tags=None,
+                  start: bool = True, enqueue: bool = True) -> ImportJob:
+    """Store and inspect an uploaded CSV/XLSX; with `start`, queue it (mapping guessed from headers if not given).
+
+    `enqueue=False` leaves the queued job to the caller (the CLI runs it in-process with a progress bar).
+    """
+    job_id = uuid.uuid4()
+    name = os.path.basename(filename or "upload")[:200] or "upload"
+    path = os.path.join(_storage_dir(job_id), "source")
+    limit = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
+    size = _save_upload(stream, path, limit)
+    try:
+        info = import_files.inspect(path)
+        if info.row_estimate > current_app.config["IMPORT_MAX_ROWS"]:
+            rows = import_files.count_rows(path, info)
+            if rows > current_app.config["IMPORT_MAX_ROWS"]:
+                raise ValidationError("The file has too many rows", details={"file": [
+                    f"{rows} rows; at most {current_app.config['IMPORT_MAX_ROWS']} per import."]})
+        guessed = import_files.guess_mapping(info.headers)
+        clean = check_mapping(mapping if mapping is not None else guessed, info.headers) if start else guessed
+        tags = cf.normalize_tags(tags or [])
+    except cf.FieldError as exc:
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+        raise ValidationError(details={"tags": [str(exc)]}) from None
+    except DomainError:
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+        raise
+    job = ImportJob(id=job_id, account_id=account.id, created_by_id=actor.id if actor else None, filename=name,
+                    file_format=info.format, file_path=path, file_size=size, encoding=info.encoding,
+                    delimiter=info.delimiter, headers=info.headers, sample=info.sample, mapping=clean,
+                    mode=mode, tags=tags, status=ImportStatus.QUEUED if start else ImportStatus.DRAFT,
+                    total_rows=info.row_estimate)
+    db.session.add(job)
+    db.session.flush()
+    record_event(account, actor, "import.created", job, {"filename": name, "mode": mode.value})
+    if start and enqueue:
+        enqueue_after_commit("audience.import_customers", str(job.id))
+    return job
+
+
+@unit_of_work
+def start_import(job: ImportJob, *, actor: User | None, mapping: dict, mode: ImportMode, tags=()) -> ImportJob:
+    """Confirm a draft import's columns, mode and tags (the wizard's second step) and queue it."""
+    if job.status != ImportStatus.DRAFT:
+        raise Conflict("This import has already started")
+    try:
+        job.tags = cf.normalize_tags(tags or [])
+    except cf.FieldError as exc:
+        raise ValidationError(details={"tags": [str(exc)]}) from None
+    job.mapping = check_mapping(mapping, job.headers)
+    job.mode = mode
+    job.status = ImportStatus.QUEUED
+    record_event(db.session.get(Account, job.account_id), actor, "import.started", job)
+    enqueue_after_commit("audience.import_customers", str(job.id))
+    return job
+
+
+def get_import(account: Account, import_id) -> ImportJob:
+    job = db.session.scalar(select(ImportJob).where(ImportJob.id == import_id, ImportJob.account_id == account.id))
+    if job is None:
+        raise NotFound("Import not found")
+    return job
+
+
+def imports_query(account: Account) -> Select:
+    return select(ImportJob).where(ImportJob.account_id == account.id).order_by(ImportJob.created_at.desc())
+
+
+def row_errors_query(job: ImportJob) -> Select:
+    return select(ImportRowError).where(ImportRowError.import_id == job.id).order_by(ImportRowError.line)
+
+
+def first_errors(job: ImportJob, limit: int = DETAIL_ERRORS) -> list[ImportRowError]:
+    return db.session.scalars(row_errors_query(job).limit(limit)).all()
+
+
+def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
+    """The rejected rows as CSV (line, reason, then the row as read), streamed, to fix and upload again."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["line", "reason", *job.headers])
+    last = 0
+    while True:
+        rows = db.session.scalars(row_errors_query(job).where(ImportRowError.line > last).limit(2000)).all()
+        for row in rows:
+            writer.writerow([row.line, row.reason, *row.data])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(rows) < 2000:
+            return
+        last = rows[-1].line
+
+
+def wait_for(job_id, timeout: float = 60.0) -> ImportJob:
+    """Poll until a job finishes (CLI and tests); the row is re-read each time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        job = db.session.get(ImportJob, job_id)
+        if job.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
