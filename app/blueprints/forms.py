@@ -1,5 +1,6 @@
 """Helpers shared by page forms."""
 from flask import flash
+from wtforms.fields.choices import SelectChoice
 
 from app.errors import DomainError
 
@@ -15,3 +16,8 @@ def apply_errors(form, error: DomainError) -> None:
             leftover.extend(messages)
     if leftover or not error.details:
         flash(" ".join(leftover) or error.message, "danger")
+
+
+def choice_list(items) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 wants them; SelectChoice items pass through."""
+    return [item if isinstance(item, SelectChoice) else SelectChoice(*item) for item in items]

@@ -5,6 +5,7 @@ from wtforms import DateTimeLocalField, DecimalField, SelectField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from app.blueprints.forms import choice_list
 from app.blueprints.auth.forms import TIMEZONE_CHOICES
 from app.models import Channel, Priority
 
@@ -17,16 +18,16 @@ GENDER_CHOICES = [SelectChoice(v, label) for v, label in (
 class CampaignForm(FlaskForm):
     name = StringField(_l("Name"))
     description = TextAreaField(_l("Description"), render_kw={"rows": 2})
-    channel = SelectField(_l("Channel"), choices=CHANNEL_CHOICES, default="amazon_ads")
+    channel = SelectField(_l("Channel"), choices=choice_list(CHANNEL_CHOICES), default="amazon_ads")
     budget = DecimalField(_l("Budget"), places=2, validators=[Optional()], render_kw={"step": "0.01"})
     currency = StringField(_l("Currency"), default="USD")
-    priority = SelectField(_l("Priority"), choices=PRIORITY_CHOICES, default="medium")
+    priority = SelectField(_l("Priority"), choices=choice_list(PRIORITY_CHOICES), default="medium")
     start_date = DateTimeLocalField(_l("Starts"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     end_date = DateTimeLocalField(_l("Ends"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES, default="UTC")
     keywords = StringField(_l("Keywords"), description=_l("Comma-separated"))
     age = StringField(_l("Age range"), description=_l('e.g. 25-35 or 65+'))
-    gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, default="")
+    gender = SelectField(_l("Gender"), choices=choice_list(GENDER_CHOICES), default="")
     interests = StringField(_l("Interests"), description=_l("Comma-separated"))
     target_locations = TextAreaField(
         _l("Target locations"), render_kw={"rows": 3, "placeholder": "Madrid | -3.7038, 40.4168 | Madrid, España"},

@@ -8,6 +8,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.blueprints.forms import choice_list
 from app.blueprints.auth.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
 from app.services.import_files import FIELDS
 from app.services.segments import OPS
@@ -50,8 +51,8 @@ class CustomerFilterForm(FlaskForm):
     search = StringField(_l("Search"), validators=[Length(max=100)])
     tag = StringField(_l("Tag"), validators=[Length(max=64)])
     language = SelectField(_l("Language"), choices=[SelectChoice("", _l("Any language"))] + LANGUAGE_CHOICES)
-    consent = SelectField(_l("Consent"), choices=CONSENT_CHOICES)
-    behaviour = SelectField(_l("Behaviour"), choices=BEHAVIOUR_CHOICES)
+    consent = SelectField(_l("Consent"), choices=choice_list(CONSENT_CHOICES))
+    behaviour = SelectField(_l("Behaviour"), choices=choice_list(BEHAVIOUR_CHOICES))
 
 
 class BulkTagForm(FlaskForm):
@@ -65,7 +66,7 @@ class ImportUploadForm(FlaskForm):
 
 
 class ImportStartForm(FlaskForm):
-    mode = SelectField(_l("What to do"), choices=MODE_CHOICES)
+    mode = SelectField(_l("What to do"), choices=choice_list(MODE_CHOICES))
     tags = StringField(_l("Tags for every imported customer"), validators=[Length(max=500)])
 
 
@@ -75,15 +76,15 @@ def mapping_choices():
 
 class ConditionForm(Form):
     # Unknown fields and operators are reported by the rule compiler, naming the row.
-    field = SelectField(_l("Field"), choices=[(f, f.replace("_", " ") or "—") for f in RULE_FIELDS],
+    field = SelectField(_l("Field"), choices=choice_list((f, f.replace("_", " ") or "—") for f in RULE_FIELDS),
                         validate_choice=False)
-    op = SelectField(_l("Operator"), choices=[(o, o.replace("_", " ")) for o in RULE_OPS], validate_choice=False)
+    op = SelectField(_l("Operator"), choices=choice_list((o, o.replace("_", " ")) for o in RULE_OPS), validate_choice=False)
     value = StringField(_l("Value"), validators=[Length(max=500)])
 
 
 class SegmentForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = StringField(_l("Description"), validators=[Length(max=2000)])
-    match = SelectField(_l("Customers matching"), choices=[("all", _l("all conditions")), ("any", _l("any condition"))])
+    match = SelectField(_l("Customers matching"), choices=choice_list([("all", _l("all conditions")), ("any", _l("any condition"))]))
     conditions = FieldList(FormField(ConditionForm), min_entries=5, max_entries=20)
     rules_json = TextAreaField(_l("Rules as JSON (advanced: nested groups)"), validators=[Length(max=20000)])

@@ -5,6 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 from wtforms.validators import UUID, Optional
 
+from app.blueprints.forms import choice_list
 from app.models import FileType, MediaStatus
 
 TYPE_CHOICES = [("", _l("Any type"))] + [(t.value, t.value.capitalize()) for t in FileType]
@@ -13,7 +14,7 @@ STATUS_CHOICES = [("", _l("Any status"))] + [(s.value, s.value.capitalize()) for
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Files"), render_kw={"multiple": True})
-    file_type = SelectField(_l("Expected type"), choices=[("", _l("Detect from content"))] + TYPE_CHOICES[1:], default="")
+    file_type = SelectField(_l("Expected type"), choices=choice_list([("", _l("Detect from content"))] + TYPE_CHOICES[1:]), default="")
     campaign_id = StringField(_l("Attach to campaign (id)"), validators=[Optional(), UUID()])
 
 
@@ -21,8 +22,8 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    file_type = SelectField(_l("Type"), choices=TYPE_CHOICES, default="", validators=[Optional()])
-    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="", validators=[Optional()])
+    file_type = SelectField(_l("Type"), choices=choice_list(TYPE_CHOICES), default="", validators=[Optional()])
+    status = SelectField(_l("Status"), choices=choice_list(STATUS_CHOICES), default="", validators=[Optional()])
     campaign_id = StringField(_l("Campaign id"), validators=[Optional(), UUID()])
 
 
