@@ -52,20 +52,16 @@ def current_account() -> Account:
         return g.account
     user = current_user()
     wanted = request.headers.get(ACCOUNT_HEADER) if is_api_request() else session.get("account_id")
-    if wanted:
-        try:
-            account = accounts.get_account_for(user, wanted)
-        except NotFound:
-            if is_api_request():
-                raise
-            session.pop("account_id", None)  # a stale choice falls back to the default
-            account = accounts.default_account(user)
-    else:
-        account = accounts.default_account(user)
+    try:
+        account, role = accounts.account_and_role(user, wanted or None)
+    except NotFound:
+        if is_api_request():
+            raise
+        session.pop("account_id", None)  # a stale choice on the pages falls back to the default
+        account, role = accounts.account_and_role(user)
     if account is None:
         raise NotFound("No account available; create one first")
-    g.account = account
-    g.account_role = accounts.membership_role(user, account)
+    g.account, g.account_role = account, role
     return account
 
 

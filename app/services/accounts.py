@@ -5,7 +5,7 @@ from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationError
 from app.extensions import db
@@ -147,27 +147,33 @@ def accounts_for(user: User):
     return stmt
 
 
-def membership_role(user: User, account: Account) -> MemberRole | None:
-    if user.is_admin:
-        return MemberRole.OWNER
-    return db.session.scalar(
-        select(Membership.role).where(Membership.user_id == user.id, Membership.account_id == account.id)
-    )
-
-
 def get_account_for(user: User, account_id) -> Account:
     """The account `account_id` if `user` may use it; another account answers NotFound (no existence leak)."""
-    try:
-        account = db.session.get(Account, uuid.UUID(str(account_id)))
-    except ValueError:
-        account = None
-    if account is None or membership_role(user, account) is None:
-        raise NotFound(f"Account with id '{account_id}' not found")
-    return account
+    return account_and_role(user, account_id)[0]
 
 
-def default_account(user: User) -> Account | None:
-    return db.session.scalars(accounts_for(user).limit(1)).first()
+def account_and_role(user: User, account_id=None) -> tuple[Account | None, MemberRole | None]:
+    """The account `user` works in and their role there, in one query: `account_id`, else their first account.
+
+    A named account the user may not use answers NotFound (no existence leak); no account at all is (None, None).
+    """
+    if user.is_admin:
+        stmt = select(Account, literal(MemberRole.OWNER.value))
+    else:
+        stmt = select(Account, Membership.role).join(Membership).where(Membership.user_id == user.id)
+    if account_id is not None:
+        try:
+            wanted = uuid.UUID(str(account_id))
+        except ValueError:
+            raise NotFound(f"Account with id '{account_id}' not found") from None
+        row = db.session.execute(stmt.where(Account.id == wanted)).first()
+        if row is None:
+            raise NotFound(f"Account with id '{account_id}' not found")
+    else:
+        row = db.session.execute(stmt.order_by(Account.created_at, Account.name).limit(1)).first()
+        if row is None:
+            return None, None
+    return row[0], MemberRole(row[1])
 
 
 @unit_of_work

@@ -17,9 +17,8 @@ api_blp = Blueprint("accounts-api", __name__, url_prefix="/api/v1/accounts",
 
 
 def _account_as(account_id, minimum: MemberRole):
-    user = current_user()
-    account = accounts.get_account_for(user, account_id)
-    if accounts.membership_role(user, account).rank < minimum.rank:
+    account, role = accounts.account_and_role(current_user(), account_id)
+    if role.rank < minimum.rank:
         raise Forbidden(f"This needs the {minimum.value} role in the account")
     return account
 
