@@ -1,6 +1,10 @@
 """Domain operations. A public service function is one unit of work: it commits once, at its end."""
 import functools
+import uuid
 
+from sqlalchemy import select
+
+from app.errors import NotFound
 from app.extensions import db
 
 
@@ -25,3 +29,20 @@ def unit_of_work(fn):
             session.info["uow_depth"] = depth
 
     return wrapper
+
+
+def get_owned(model, account, object_id, *conditions, label: str | None = None, for_update: bool = False):
+    """The `model` row `object_id` that belongs to `account`.
+
+    Another account's row, an unknown id and a malformed one all raise the same NotFound: no existence leak.
+    """
+    name = label or model.__name__
+    try:
+        object_id = uuid.UUID(str(object_id))
+    except ValueError:
+        raise NotFound(f"{name} with id '{object_id}' not found") from None
+    stmt = select(model).where(model.id == object_id, model.account_id == account.id, *conditions)
+    row = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if row is None:
+        raise NotFound(f"{name} with id '{object_id}' not found")
+    return row

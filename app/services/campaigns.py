@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import TRANSITIONS, Account, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, User, utcnow
-from app.services import unit_of_work
+from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.campaign_rules import check_dates, clean_fields
 from app.services.dispatch import enqueue_after_commit
@@ -87,15 +87,7 @@ def attach_counters(campaigns: list[Campaign]) -> list[Campaign]:
 
 def get_campaign(account: Account, campaign_id, *, for_update: bool = False) -> Campaign:
     """One live campaign of the account; another account's id answers 404 like a missing one."""
-    try:
-        campaign_id = uuid.UUID(str(campaign_id))
-    except ValueError:
-        raise NotFound(f"Campaign with id '{campaign_id}' not found") from None
-    stmt = select(Campaign).where(_live(account), Campaign.id == campaign_id)
-    campaign = db.session.scalar(stmt.with_for_update() if for_update else stmt)
-    if campaign is None:
-        raise NotFound(f"Campaign with id '{campaign_id}' not found")
-    return campaign
+    return get_owned(Campaign, account, campaign_id, Campaign.deleted_at.is_(None), for_update=for_update)
 
 
 def get_campaign_by_name(account: Account, name: str) -> Campaign:

@@ -12,7 +12,7 @@ from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import CHANNELS, Account, ConsentChange, Customer, User, utcnow
 from app.models.customers import RECENT_ORDERS_KEPT
-from app.services import unit_of_work
+from app.services import get_owned, unit_of_work
 from app.services import customer_fields as cf
 from app.services.activity import record_event
 
@@ -65,10 +65,7 @@ def location_of(customer: Customer) -> dict | None:
 # --- reading -------------------------------------------------------------------------------------------------
 
 def get_customer(account: Account, customer_id) -> Customer:
-    customer = db.session.scalar(select(Customer).where(Customer.id == customer_id, Customer.account_id == account.id))
-    if customer is None:
-        raise NotFound("Customer not found")
-    return customer
+    return get_owned(Customer, account, customer_id)
 
 
 def customers_query(account: Account, *, search: str | None = None, tag: str | None = None,

@@ -14,7 +14,7 @@ from app.errors import Conflict, DomainError, NotFound, ValidationError
 from app.extensions import db
 from app.models import Account, ImportJob, ImportMode, ImportRowError, ImportStatus, User, utcnow
 from app.services import customer_fields as cf
-from app.services import import_files, unit_of_work
+from app.services import get_owned, import_files, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
 from app.services.import_runner import run_import  # noqa: F401 - the task's entry point, re-exported
@@ -130,10 +130,7 @@ def start_import(job: ImportJob, *, actor: User | None, mapping: dict, mode: Imp
 
 
 def get_import(account: Account, import_id) -> ImportJob:
-    job = db.session.scalar(select(ImportJob).where(ImportJob.id == import_id, ImportJob.account_id == account.id))
-    if job is None:
-        raise NotFound("Import not found")
-    return job
+    return get_owned(ImportJob, account, import_id, label="Import")
 
 
 def imports_query(account: Account) -> Select:

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.integrations import IntegrationError
 from app.integrations.storage import Storage, storage_from_config
 from app.models import Account, Campaign, FileType, MediaFile, MediaStatus, User
-from app.services import unit_of_work
+from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
 from app.services.media_content import ACCEPTED, SNIFF_BYTES, detect, safe_filename
@@ -96,10 +96,7 @@ def media_query(account: Account, *, campaign_id: uuid.UUID | None = None, file_
 
 def get_file(account: Account, file_id) -> MediaFile:
     """One file of the account; another account's file is NotFound."""
-    media = db.session.scalar(select(MediaFile).where(MediaFile.id == file_id, MediaFile.account_id == account.id))
-    if media is None:
-        raise NotFound(f"Media file with id '{file_id}' not found")
-    return media
+    return get_owned(MediaFile, account, file_id, label="Media file")
 
 
 @unit_of_work

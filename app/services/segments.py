@@ -12,7 +12,7 @@ from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import CHANNELS, Account, Customer, Segment, User
 from app.services import customer_fields as cf
-from app.services import unit_of_work
+from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.customers import BEHAVIOURS, behaviour_clause
 
@@ -260,10 +260,7 @@ _COMPILERS = {"string": _column_condition, "number": _column_condition, "time": 
 # --- segments and their audiences --------------------------------------------------------------------------------
 
 def get_segment(account: Account, segment_id) -> Segment:
-    segment = db.session.scalar(select(Segment).where(Segment.id == segment_id, Segment.account_id == account.id))
-    if segment is None:
-        raise NotFound("Segment not found")
-    return segment
+    return get_owned(Segment, account, segment_id)
 
 
 def segments_query(account: Account) -> Select:
