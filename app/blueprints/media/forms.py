@@ -8,8 +8,12 @@ from wtforms.validators import UUID, Optional
 from app.blueprints.forms import choice_list
 from app.models import FileType, MediaStatus
 
-TYPE_CHOICES = [("", _l("Any type"))] + [(t.value, t.value.capitalize()) for t in FileType]
-STATUS_CHOICES = [("", _l("Any status"))] + [(s.value, s.value.capitalize()) for s in MediaStatus]
+TYPE_LABELS = {FileType.IMAGE: _l("Image"), FileType.VIDEO: _l("Video"), FileType.AUDIO: _l("Audio"),
+               FileType.DOCUMENT: _l("Document")}
+STATUS_LABELS = {MediaStatus.UPLOADING: _l("Uploading"), MediaStatus.PROCESSING: _l("Processing"),
+                 MediaStatus.READY: _l("Ready"), MediaStatus.FAILED: _l("Failed")}
+TYPE_CHOICES = [("", _l("Any type"))] + [(t.value, TYPE_LABELS[t]) for t in FileType]
+STATUS_CHOICES = [("", _l("Any status"))] + [(s.value, STATUS_LABELS[s]) for s in MediaStatus]
 
 
 class UploadForm(FlaskForm):
