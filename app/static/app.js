@@ -56,6 +56,7 @@
     function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 300); }
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
+    form.addEventListener("location:selected", schedule);  // a place picked in a location picker (geo.js)
     refresh();
   });
 })();

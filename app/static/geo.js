@@ -77,11 +77,36 @@
       else if (e.key === "Escape") { close(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
+
+    // An "Add" button (add_to in the macro) appends the chosen place to a textarea list and empties the picker.
+    // Nothing chosen yet: the button submits, and the page looks the typed name up.
+    var add = picker.querySelector('[data-role="add"]');
+    var target = document.getElementById(picker.getAttribute("data-add-to") || "");
+    if (add && target) {
+      add.addEventListener("click", function (e) {
+        if (!field("lat").value) return;
+        e.preventDefault();
+        var values = { name: input.value.split(",")[0].trim(), full_name: input.value,
+                       lon: field("lon").value, lat: field("lat").value };
+        var line = picker.getAttribute("data-add-format").replace(/\{(\w+)\}/g, function (_m, key) { return values[key] || ""; });
+        target.value = target.value.replace(/\s+$/, "") + (target.value.trim() ? "\n" : "") + line;
+        target.dispatchEvent(new Event("input", { bubbles: true }));
+        input.value = ""; field("lat").value = ""; field("lon").value = ""; field("id").value = ""; chosen.textContent = "";
+        input.focus();
+      });
+    }
   }
 
   // A details panel (data-location-details-for="<field>") shows the place chosen in that picker.
+  // Inputs with data-location-fill="<field>" data-fill="lat|lon|name|full_name" take the place chosen there.
   document.addEventListener("location:selected", function (e) {
     var name = e.target.querySelector('input[type="text"]').name;
+    var values = { lat: e.detail.coordinates[1], lon: e.detail.coordinates[0], name: e.detail.name,
+                   full_name: e.detail.full_name };
+    document.querySelectorAll('[data-location-fill="' + name + '"]').forEach(function (el) {
+      el.value = values[el.getAttribute("data-fill")];
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
     var panel = document.querySelector('[data-location-details-for="' + name + '"]');
     if (!panel) return;
     panel.querySelector('[data-detail="full_name"]').textContent = e.detail.full_name;

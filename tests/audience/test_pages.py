@@ -97,6 +97,65 @@ def test_segment_builder_saves_rows_counts_live_and_reports_bad_rules(client, us
     assert "1" in client.get("/segments").get_data(as_text=True)
 
 
+def test_segment_radius_around_a_picked_place_counts_saves_and_reads_back_as_a_row(client, user):
+    account = own_account(user)
+    make_customer(account, location={"type": "point", "coordinates": [-4.42, 36.72]})  # Málaga
+    make_customer(account, location={"type": "point", "coordinates": [-3.70, 40.41]})  # Madrid
+    login(client, user)
+    form = {"name": "Near Málaga", "match": "all", "centre": "Málaga, Andalusia, Spain", "centre_lat": "36.72016",
+            "centre_lon": "-4.42034", "centre_id": "place.1", "radius_km": "25"}
+    assert client.post("/segments/count.json", data=form).json == {"count": 1}
+    assert client.post("/segments/new", data=form).status_code == 302
+    segment = db.session.scalar(select(Segment))
+    assert segment.rules == {"match": "all", "conditions": [
+        {"field": "location", "op": "within_km", "value": {"point": [-4.42034, 36.72016], "km": 25.0}}]}
+    page = client.get(f"/segments/{segment.id}").get_data(as_text=True)
+    assert 'value="-4.42034, 36.72016, 25.0"' in page  # the text row: editable without JavaScript
+
+
+def test_segment_radius_without_javascript_looks_the_place_up_and_errors_sit_under_their_fields(client, user):
+    login(client, user)
+    base = {"name": "Near Zaragoza", "match": "all"}
+    # Typed but not picked: a half-typed name does not count while typing...
+    assert client.post("/segments/count.json", data=dict(base, centre="zarag", radius_km="10")).status_code == 422
+    # ...but saving looks it up.
+    assert client.post("/segments/new", data=dict(base, centre="zaragoza", radius_km="10")).status_code == 302
+    (condition,) = db.session.scalar(select(Segment)).rules["conditions"]
+    assert condition["value"]["km"] == 10.0 and round(condition["value"]["point"][1]) == 42
+    for data, field in ((dict(base, name="b", centre="zaragoza"), "radius_km"),
+                        (dict(base, name="c", radius_km="10"), "centre"),
+                        (dict(base, name="d", centre="Qxzzqy Wvvv", radius_km="10"), "centre"),
+                        (dict(base, name="e", centre="zaragoza", radius_km="-1"), "radius_km")):
+        html = client.post("/segments/new", data=data).get_data(as_text=True)
+        assert f'id="{field}-errors"' in html, (data, html[-3000:])
+    assert db.session.query(Segment).count() == 1
+
+
+def test_customer_location_picker_fills_latitude_and_longitude(client, user):
+    login(client, user)
+    # Without JavaScript the typed place name is looked up.
+    assert client.post("/customers/new", data={"first_name": "Eva", "email": "eva@example.com", "language": "es", "timezone": "",
+                                               "place": "zaragoza"}).status_code == 302
+    eva = db.session.scalar(select(Customer))
+    lon, lat = customers_location(eva)
+    assert round(lat) == 42 and round(lon) == -1
+    # A place chosen in the picker: the script has copied its point into latitude/longitude; those are kept.
+    assert client.post(f"/customers/{eva.id}", data={"first_name": "Eva", "email": "eva@example.com", "language": "es", "timezone": "",
+                                                     "place": "Málaga, Andalusia, Spain", "place_lat": "36.72016",
+                                                     "place_lon": "-4.42034", "latitude": "36.72016",
+                                                     "longitude": "-4.42034"}).status_code == 302
+    db.session.expire_all()
+    assert customers_location(eva) == [-4.42034, 36.72016]
+    bad = client.post(f"/customers/{eva.id}", data={"first_name": "Eva", "email": "eva@example.com", "language": "es", "timezone": "",
+                                                    "place": "Qxzzqy Wvvv"}).get_data(as_text=True)
+    assert 'id="place-errors"' in bad and "No place found" in bad
+
+
+def customers_location(customer):
+    from app.services.customers import location_of
+    return location_of(customer)["coordinates"]
+
+
 def test_viewers_cannot_write_and_other_accounts_are_404(client, user):
     account = own_account(user)
     customer = make_customer(account)

@@ -125,3 +125,42 @@ def test_detail_shows_the_failed_sync_badge_with_its_error(browser_client, app):
     assert 'data-ads-status="FAILED"' in html and "400 Invalid campaign" in html and "Sync now" in html
     listed = browser_client.get("/campaigns").get_data(as_text=True)
     assert 'data-ads-status="FAILED"' in listed
+
+
+def test_a_place_chosen_in_the_picker_becomes_a_target_location(browser_client):
+    data = dict(FORM, target_place="Málaga, Andalusia, Spain", target_place_lat="36.72016",
+                target_place_lon="-4.42034", target_place_id="place.1")
+    assert browser_client.post("/campaigns/new", data=data).status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+    assert campaign.target_locations == [
+        {"type": "point", "coordinates": [-3.7038, 40.4168], "name": "Madrid", "address": "Madrid, España"},
+        {"type": "point", "coordinates": [-4.42034, 36.72016], "name": "Málaga", "address": "Málaga, Andalusia, Spain"}]
+
+
+def test_add_without_javascript_looks_the_name_up_and_keeps_the_form_open(browser_client):
+    # No script: the picker is a text box and "Add" submits; the typed name is looked up, nothing is saved yet.
+    response = browser_client.post("/campaigns/new", data=dict(FORM, target_locations="", target_place="zaragoza",
+                                                               target_place_add="1"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert db.session.scalar(select(Campaign)) is None
+    line = re.search(r'<textarea[^>]*id="target_locations"[^>]*>\s*([^<]+)</textarea>', html).group(1)
+    assert line.startswith("Zaragoza | -0.8") and line.endswith("Spain")
+    # Saving with the line (as the form now shows it) stores the point.
+    assert browser_client.post("/campaigns/new", data=dict(FORM, target_locations=line)).status_code == 302
+    (location,) = db.session.scalar(select(Campaign)).target_locations
+    assert location["name"] == "Zaragoza" and round(location["coordinates"][1]) == 42
+
+
+def test_a_place_name_that_matches_nothing_is_an_error_under_the_picker(browser_client):
+    response = browser_client.post("/campaigns/new", data=dict(FORM, target_place="Qxzzqy Wvvv"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="target_place-errors"' in html and "No place found" in html
+    assert db.session.scalar(select(Campaign)) is None
+
+
+def test_enter_in_another_field_still_saves_when_the_picker_is_empty(browser_client):
+    # "Add" is the form's first submit button, so Enter anywhere submits it: with no place it means "save".
+    response = browser_client.post("/campaigns/new", data=dict(FORM, target_place="", target_place_add="1"))
+    assert response.status_code == 302 and db.session.scalar(select(Campaign)) is not None

@@ -32,6 +32,8 @@ class CampaignForm(FlaskForm):
     target_locations = TextAreaField(
         _l("Target locations"), render_kw={"rows": 3, "placeholder": "Madrid | -3.7038, 40.4168 | Madrid, España"},
         description=_l("One per line: name | longitude, latitude | address"))
+    # A location_picker (geolocation/macros.html): a chosen place joins target_locations as one more line.
+    target_place = StringField(_l("Add a target location"))
 
 
 class FilterForm(FlaskForm):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from app.blueprints.campaigns.chart import daily_chart
 from app.blueprints.campaigns.forms import CampaignForm, FilterForm
 from app.blueprints.forms import apply_errors
+from app.blueprints.geolocation.picker import picked_place
 from app.errors import DomainError, ValidationError
 from app.models import MemberRole
 from app.security import account_role_required, current_account, current_user, editor_required
@@ -33,12 +34,13 @@ def index():
 @editor_required
 def new():
     form = CampaignForm(timezone=current_account().timezone or "UTC")
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _take_picked_place(form):
         campaign = _save(form, lambda data: campaigns.create_campaign(current_account(), actor=current_user(), **data))
         if campaign is not None:
             flash(_("Campaign created."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=None), 422 if form.errors else 200
+    return render_template("campaigns/form.html", form=form, campaign=None, location_line=LOCATION_LINE), \
+        422 if form.errors else 200
 
 
 @pages_bp.route("/<uuid:campaign_id>/edit", methods=["GET", "POST"])
@@ -46,12 +48,13 @@ def new():
 def edit(campaign_id):
     campaign = campaigns.get_campaign(current_account(), campaign_id)
     form = CampaignForm(obj=None if request.method == "POST" else _form_data(campaign))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _take_picked_place(form):
         saved = _save(form, lambda data: campaigns.update_campaign(campaign, actor=current_user(), **data))
         if saved is not None:
             flash(_("Campaign saved."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=campaign), 422 if form.errors else 200
+    return render_template("campaigns/form.html", form=form, campaign=campaign, location_line=LOCATION_LINE), \
+        422 if form.errors else 200
 
 
 @pages_bp.get("/<uuid:campaign_id>")
@@ -98,6 +101,25 @@ def _attempt(operation, success: str):
         return None
     flash(success, "success")
     return result
+
+
+LOCATION_LINE = "{name} | {lon}, {lat} | {full_name}"  # the textarea's line; geo.js writes the same (add_format)
+
+
+def _take_picked_place(form: CampaignForm) -> bool:
+    """Move the picker's place into the textarea list; False (show the form again) when that was all: "Add"."""
+    try:
+        place = picked_place(request.form, "target_place")
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return False
+    adding = bool(request.form.get("target_place_add")) and bool(form.target_place.data)
+    if place is not None:
+        lon, lat = place["coordinates"]
+        line = LOCATION_LINE.format(name=place["name"], lon=lon, lat=lat, full_name=place["full_name"])
+        form.target_locations.data = "\n".join(filter(None, [(form.target_locations.data or "").rstrip(), line]))
+        form.target_place.data = ""
+    return not adding
 
 
 def _save(form: CampaignForm, operation):

@@ -37,8 +37,12 @@ class CustomerForm(FlaskForm):
     city = StringField(_l("City"), validators=[Length(max=120)])
     country = StringField(_l("Country"), validators=[Length(max=60)])
     tags = StringField(_l("Tags"), validators=[Length(max=1000)])
-    latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
-    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
+    # A location_picker: the place chosen there fills latitude and longitude (geo.js; the view without JS).
+    place = StringField(_l("Location"), validators=[Length(max=200)])
+    latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)],
+                          render_kw={"data-location-fill": "place", "data-fill": "lat"})
+    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)],
+                           render_kw={"data-location-fill": "place", "data-fill": "lon"})
     consent_email = BooleanField(_l("Agrees to email"))
     consent_whatsapp = BooleanField(_l("Agrees to WhatsApp"))
     consent_push = BooleanField(_l("Agrees to push notifications"))
@@ -87,4 +91,8 @@ class SegmentForm(FlaskForm):
     description = StringField(_l("Description"), validators=[Length(max=2000)])
     match = SelectField(_l("Customers matching"), choices=choice_list([("all", _l("all conditions")), ("any", _l("any condition"))]))
     conditions = FieldList(FormField(ConditionForm), min_entries=5, max_entries=20)
+    # A location_picker plus a distance: one more "location within km" condition around the chosen place.
+    centre = StringField(_l("Customers near"), validators=[Length(max=200)])
+    radius_km = FloatField(_l("Within (km)"), validators=[Optional(), NumberRange(min=0.001, max=20000)],
+                           render_kw={"step": "any", "inputmode": "decimal"})
     rules_json = TextAreaField(_l("Rules as JSON (advanced: nested groups)"), validators=[Length(max=20000)])

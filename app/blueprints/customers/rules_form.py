@@ -1,6 +1,8 @@
 """The segment builder's rows ⇄ the rule tree: plain text values read as the field's kind expects."""
 import json
 
+from flask_babel import gettext as _
+
 from app.errors import ValidationError
 from app.services.segments import field_kind
 
@@ -42,8 +44,12 @@ def row_value(field: str, op: str, text: str):
     return _scalar(text, kind)
 
 
-def rules_from_form(form) -> dict:
-    """The rule tree from the advanced JSON box if filled, else from the rows with a field."""
+def rules_from_form(form, centre: dict | None = None) -> dict:
+    """The rule tree from the advanced JSON box if filled, else from the rows with a field.
+
+    `centre` is the place picked in the form's radius picker (app.blueprints.geolocation.picker.picked_place):
+    with `radius_km` it adds a "location within_km" condition around it.
+    """
     raw = (form.rules_json.data or "").strip()
     if raw:
         try:
@@ -54,7 +60,18 @@ def rules_from_form(form) -> dict:
     conditions = [{"field": row.field.data, "op": row.op.data,
                    "value": row_value(row.field.data, row.op.data, row.value.data)}
                   for row in form.conditions if row.field.data]
-    return {"match": form.match.data or "all", "conditions": conditions}
+    radius = _radius(centre, form.radius_km.data)
+    return {"match": form.match.data or "all", "conditions": conditions + ([radius] if radius else [])}
+
+
+def _radius(centre: dict | None, km) -> dict | None:
+    if centre is None and km is None:
+        return None
+    if centre is None:
+        raise ValidationError("Validation error", details={"centre": [_("Pick the place at the centre.")]})
+    if km is None:
+        raise ValidationError("Validation error", details={"radius_km": [_("How many km around the place?")]})
+    return {"field": "location", "op": "within_km", "value": {"point": centre["coordinates"], "km": km}}
 
 
 def _text(value) -> str:

@@ -7,6 +7,7 @@ from app.blueprints.customers.forms import (
 )
 from app.blueprints.customers.rules_form import fill_form, rules_from_form
 from app.blueprints.forms import apply_errors
+from app.blueprints.geolocation.picker import picked_place
 from app.errors import DomainError
 from app.models import CHANNELS, ImportMode, ImportStatus, MemberRole
 from app.security import current_account, current_user, editor_required, login_required, require_account_role
@@ -52,6 +53,9 @@ def bulk_tags():
 
 
 def _customer_data(form: CustomerForm) -> dict:
+    if form.place.data and not request.form.get("place_lat"):
+        # Typed, not chosen (or no JavaScript to copy the choice): the name's best match gives the point.
+        form.longitude.data, form.latitude.data = picked_place(request.form, "place")["coordinates"]
     data = {name: getattr(form, name).data for name in ("first_name", "last_name", "email", "phone", "language",
                                                         "timezone", "city", "country")}
     data["tags"] = form.tags.data or ""
@@ -210,7 +214,7 @@ def segment_edit(segment_id):
     if form.validate_on_submit():
         require_account_role(MemberRole.EDITOR)
         try:
-            rules = rules_from_form(form)
+            rules = rules_from_form(form, picked_place(request.form, "centre"))
             fields = dict(name=form.name.data, description=form.description.data or "", rules=rules)
             if segment is None:
                 segment = segments.create_segment(account, actor=current_user(), **fields)
@@ -241,10 +245,12 @@ def _rules_errors(form, exc: DomainError) -> None:
 def segment_count():
     form = SegmentForm()
     try:
-        return jsonify(count=segments.count_matching(current_account(), rules_from_form(form)))
+        # While typing, only a place chosen from the suggestions counts (no lookups of half-typed names).
+        centre = picked_place(request.form, "centre", resolve=False)
+        return jsonify(count=segments.count_matching(current_account(), rules_from_form(form, centre)))
     except DomainError as exc:
         rules = (exc.details or {}).get("rules") or (exc.details or {}).get("rules_json")
-        return jsonify(error=exc.message, details=rules), 422
+        return jsonify(error=exc.message, details=rules or exc.details), 422
 
 
 @pages_bp.post("/segments/<uuid:segment_id>/delete")
