@@ -87,6 +87,7 @@ def _seed_demo_campaigns(user: User) -> None:
 
 
 def _find_account(wanted: str | None) -> Account:
+    """The account an id or a name (any case) names; without one, the demo store's account."""
     if wanted:
         account = db.session.scalar(select(Account).where(
             (func.lower(Account.name) == wanted.lower()) | (func.cast(Account.id, db.String) == wanted)))
@@ -172,18 +173,6 @@ def import_customers(file: str, account_ref: str, mode: str, mapping: str | None
         click.echo(f"  line {error.line}: {error.reason}")
     if job.status.value != "completed":
         raise SystemExit(1)
-
-
-def _find_account(ref: str) -> Account:
-    import uuid
-
-    try:
-        account = db.session.get(Account, uuid.UUID(ref))
-    except ValueError:
-        account = db.session.scalar(select(Account).where(Account.name == ref))
-    if account is None:
-        raise click.ClickException(f"No account {ref!r}")
-    return account
 
 
 def register_commands(app: Flask) -> None:

@@ -74,3 +74,19 @@ class ApiClient:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+
+def sign_in(client, user: User, password: str = PASSWORD):
+    """Log `user` in through the /login page with Flask's test client."""
+    response = client.post("/login", data={"username": user.username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def sign_in_page(page, user: User, password: str = PASSWORD) -> None:
+    """Log `user` in through the /login page in the browser and wait for the dashboard."""
+    page.goto("/login")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: url.rstrip("/").count("/") == 2)

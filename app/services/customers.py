@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import CHANNELS, Account, ConsentChange, Customer, User, utcnow
 from app.models.customers import RECENT_ORDERS_KEPT

@@ -10,9 +10,9 @@ from typing import IO, Iterator
 from flask import current_app
 from sqlalchemy import Select, select
 
-from app.errors import Conflict, DomainError, NotFound, ValidationError
+from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
-from app.models import Account, ImportJob, ImportMode, ImportRowError, ImportStatus, User, utcnow
+from app.models import Account, ImportJob, ImportMode, ImportRowError, ImportStatus, User
 from app.services import customer_fields as cf
 from app.services import get_owned, import_files, unit_of_work
 from app.services.activity import record_event

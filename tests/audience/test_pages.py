@@ -7,13 +7,8 @@ from app.extensions import db
 from app.models import Customer, ImportJob, Segment
 from app.services import imports
 from tests.audience.factories import make_customer
-from tests.factories import PASSWORD, add_member, make_user, own_account
+from tests.factories import add_member, make_user, own_account, sign_in as login
 
-
-def login(client, user):
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def test_customer_list_filters_and_bulk_tags(client, user):

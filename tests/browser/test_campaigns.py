@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Campaign
 from app.services import campaign_stats
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user, sign_in_page as log_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +19,6 @@ def marketer(app):
     yield make_user(username="lucia", full_name="Lucía Pérez")
     app.extensions["celery"].conf.task_always_eager = False
 
-
-def log_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_create_campaign_see_detail_and_change_status(page, screenshot, marketer):

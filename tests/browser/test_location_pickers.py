@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import Campaign, Customer, Segment
 from app.services.customers import location_of
 from tests.audience.factories import make_customer
-from tests.factories import PASSWORD, own_account
+from tests.factories import own_account, sign_in_page as log_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +21,6 @@ def eager_tasks(app):
     yield
     app.extensions["celery"].conf.task_always_eager = False
 
-
-def log_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def pick(page, field, typed, has_text):

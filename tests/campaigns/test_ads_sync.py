@@ -1,6 +1,5 @@
 """Amazon Ads sync: the simulator, push on create, retries with backoff and Retry-After, idempotency, refresh."""
 import threading
-import time
 from datetime import date
 from decimal import Decimal
 

@@ -1,17 +1,10 @@
 """The place finder in Chromium: suggestions while typing, choosing one, distance and reverse."""
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import sign_in_page as login
 
 pytestmark = pytest.mark.browser
 
-
-def login(page, user):
-    page.goto("/login")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_place_finder_suggests_picks_and_measures(page, user, screenshot):

@@ -8,15 +8,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import MediaFile
 from tests.conftest import wait_for
-from tests.factories import PASSWORD, add_member, make_user, own_account
+from tests.factories import PASSWORD, add_member, make_user, own_account, sign_in as _login
 from tests.media import samples
 
 from tests.media.conftest import CAMPAIGN
 
-
-def _login(client, user):
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302
 
 
 def test_plain_form_upload_works_without_javascript(client, user, queued, campaign):
