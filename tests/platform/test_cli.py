@@ -28,3 +28,15 @@ def test_create_admin(app):
                                                 "root@example.com"], input="Sup3r-secret-pass\nSup3r-secret-pass\n")
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User.role).where(User.username == "root")) == UserRole.ADMIN
+
+
+def test_seed_analytics_defaults_to_the_demo_store_account(app):
+    from app.models import CampaignMetric
+    from tests.campaigns.test_stats import SAMPLE_METRICS
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0
+    result = runner.invoke(args=["seed", "analytics", str(SAMPLE_METRICS)])
+    assert result.exit_code == 0, result.output
+    assert "Lucía's Corner Store" in result.output
+    assert db.session.scalar(select(func.count()).select_from(CampaignMetric)) > 0
