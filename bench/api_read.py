@@ -117,20 +117,25 @@ def hammer(port: int, token: str, threads: int, seconds: float) -> tuple[list[fl
     return [x for per_thread in latencies for x in per_thread], sum(errors), elapsed
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=10)
-    args = parser.parse_args()
+def migrated_env(bench: str) -> dict:
+    """The environment for a benchmark's server: a throwaway database (migrated here), limits out of the way."""
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(name):
-            sys.exit(f"{name} is not set: run `make bench ARGS=api_read` (a throwaway database)")
-
+            sys.exit(f"{name} is not set: run `make bench ARGS={bench}` (a throwaway database)")
     env = dict(os.environ, FLASK_APP="wsgi.py", LOG_LEVEL="WARNING",
                # The app limits each client to RATE_LIMIT_DEFAULT; a benchmark is one very busy client.
                RATE_LIMIT_DEFAULT="1000000/hour", RATE_LIMIT_LOGIN="1000000/hour")
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    return env
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    env = migrated_env("api_read")
 
     with tempfile.TemporaryDirectory(prefix="bench-api-read-") as tmp:
         env["PROMETHEUS_MULTIPROC_DIR"] = tmp

@@ -13,7 +13,6 @@ import argparse
 import os
 import random
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ import json
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api_read import PASSWORD, ROOT, free_port, request, start_server, stop_server, wait_until_healthy  # noqa: E402
+from api_read import PASSWORD, free_port, migrated_env, request, start_server, stop_server, wait_until_healthy  # noqa: E402
 
 import psycopg2  # noqa: E402
 
@@ -110,13 +109,7 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=50)
     parser.add_argument("--requests", type=int, default=400)
     args = parser.parse_args()
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        if not os.environ.get(name):
-            sys.exit(f"{name} is not set: run `make bench ARGS=campaigns` (a throwaway database)")
-    env = dict(os.environ, FLASK_APP="wsgi.py", LOG_LEVEL="WARNING",
-               RATE_LIMIT_DEFAULT="1000000/hour", RATE_LIMIT_LOGIN="1000000/hour")
-    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade", "heads"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = migrated_env("campaigns")
     dsn = os.environ["DATABASE_URL"].replace("postgresql+psycopg2://", "postgresql://")
 
     with tempfile.TemporaryDirectory(prefix="bench-campaigns-") as tmp:

@@ -164,3 +164,12 @@ def test_viewers_cannot_write_and_other_accounts_are_404(client, user):
     assert client.post(f"/customers/{customer.id}", data={"email": "x@example.com"}).status_code == 403
     assert client.get("/customers/new").status_code == 403
     assert client.get(f"/customers/{theirs.id}").status_code == 404
+
+
+def test_a_bad_tag_on_the_customer_form_is_shown_next_to_the_field_and_saves_nothing(client, user):
+    login(client, user)
+    response = client.post("/customers/new", data={"first_name": "X", "email": "x@example.com", "language": "en",
+                                                   "timezone": "", "tags": "ok, bad<tag>"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Invalid tag" in html and 'id="tags-errors"' in html
+    assert db.session.scalar(select(Customer)) is None

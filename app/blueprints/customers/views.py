@@ -12,7 +12,6 @@ from app.errors import DomainError
 from app.models import CHANNELS, ImportMode, ImportStatus, MemberRole
 from app.security import current_account, current_user, editor_required, login_required, require_account_role
 from app.services import customers, imports, segments
-from app.services.customer_fields import normalize_tags
 from app.services.pagination import paginate
 
 pages_bp = Blueprint("customers", __name__)
@@ -83,15 +82,12 @@ def new():
     if form.validate_on_submit():
         try:
             data = _customer_data(form)
-            data["tags"] = normalize_tags(data["tags"])
             customer = customers.create_customer(current_account(), actor=current_user(), consent=_consent_changes(form),
                                                  consent_source=f"web form ({current_user().username})", **data)
             flash(_("Customer added."), "success")
             return redirect(url_for("customers.show", customer_id=customer.id))
         except DomainError as exc:
             apply_errors(form, exc)
-        except ValueError as exc:
-            form.tags.errors = [str(exc)]
     return render_template("customers/form.html", form=form, customer=None)
 
 
@@ -110,7 +106,6 @@ def show(customer_id):
         if form.validate_on_submit():
             try:
                 data = _customer_data(form)
-                data["tags"] = normalize_tags(data["tags"])
                 customers.update_customer(customer, actor=current_user(), account=account,
                                           consent=_consent_changes(form, customer),
                                           consent_source=f"web form ({current_user().username})", **data)
@@ -118,8 +113,6 @@ def show(customer_id):
                 return redirect(url_for("customers.show", customer_id=customer.id))
             except DomainError as exc:
                 apply_errors(form, exc)
-            except ValueError as exc:
-                form.tags.errors = [str(exc)]
     return render_template("customers/form.html", form=form, customer=customer,
                            history=customers.consent_history(customer), behaviour=customers.behaviour_of(customer))
 
