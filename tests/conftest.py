@@ -46,6 +46,9 @@ def _clean_state(app):
         db.session.remove()
     redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
     yield
+    # A test that builds an app of its own (a broken Redis URL, production settings) makes that app's Celery the
+    # process default; the session's worker and tasks must keep talking to the session app's.
+    app.extensions["celery"].set_default()
 
 
 @pytest.fixture
