@@ -3,6 +3,7 @@ import json
 from datetime import datetime
 
 from app.services import customer_fields as cf
+from app.services.csv_safe import unescape_cell
 
 # Order of the staging table's input columns (COPY writes them in this order).
 STAGE_COLUMNS = ("line", "email", "phone", "first_name", "last_name", "language", "timezone", "city", "country",
@@ -61,6 +62,8 @@ class RowParser:
             raw = cells[index].strip() if index < width else ""
             if not raw:
                 continue
+            if raw[0] == "'":  # '+34... as our rejected-rows download (or a spreadsheet) writes text
+                raw = unescape_cell(raw)
             normaliser = self.normalisers.get(name)
             try:
                 values[name] = normaliser(raw) if normaliser else raw[:100]
@@ -85,7 +88,8 @@ class RowParser:
         if self.job_tags:
             values["tags"] = sorted(self.job_tags.union(values.get("tags", ())))
         if self.attributes:
-            attrs = {k: cells[i].strip() for k, i in self.attributes.items() if i < width and cells[i].strip()}
+            attrs = {k: unescape_cell(cells[i].strip()) for k, i in self.attributes.items()
+                     if i < width and cells[i].strip()}
             if attrs:
                 values["attributes"] = attrs
         return values

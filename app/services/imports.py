@@ -1,5 +1,4 @@
 """Customer imports: accept a file, map its columns, run it in batches with progress, report rejected rows."""
-import csv
 import io
 import os
 import shutil
@@ -14,7 +13,7 @@ from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
 from app.models import Account, ImportJob, ImportMode, ImportRowError, ImportStatus, User
 from app.services import customer_fields as cf
-from app.services import get_owned, import_files, unit_of_work
+from app.services import csv_safe, get_owned, import_files, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
 from app.services.import_runner import run_import  # noqa: F401 - the task's entry point, re-exported
@@ -148,7 +147,7 @@ def first_errors(job: ImportJob, limit: int = DETAIL_ERRORS) -> list[ImportRowEr
 def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
     """The rejected rows as CSV (line, reason, then the row as read), streamed, to fix and upload again."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_safe.writer(buffer)  # the rows are as customers typed them: no formulas may run
     writer.writerow(["line", "reason", *job.headers])
     last = 0
     while True:
