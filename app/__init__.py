@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, cors, csrf, db, jwt, limiter, login_manager, migrate
     from app.i18n import get_locale, get_timezone
     from app.observability import init_observability
+    from app.request_guard import init_request_guard
     from app.security import init_security
 
     init_observability(app)
@@ -48,6 +49,9 @@ def register_extensions(app: Flask) -> None:
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["FRONTEND_ORIGINS"]}}, supports_credentials=True,
                   expose_headers=["X-Total-Count", "X-Page-Count", "X-Current-Page", "X-Per-Page", "X-Request-ID",
                                   "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"])
+    # Hostile input (lone surrogates, JSON nested too deep or too big, URLs too long) is refused before any
+    # hook builds a query or a rate-limit key from it.
+    init_request_guard(app)
     # The caller must be known before the limiter runs: limits count per user when there is one.
     init_security(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])

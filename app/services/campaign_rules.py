@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from app import json_limits
 from app.errors import ValidationError
 from app.models import CampaignStatus, Channel, Priority
 
@@ -14,6 +15,10 @@ MAX_BUDGET = Decimal("9999999999.99")
 GENDERS = ("all", "male", "female", "other")
 AGE = re.compile(r"^\s*(\d{1,3})\s*(?:-\s*(\d{1,3})|\+)\s*$")
 TEXT_LIMITS = {"name": 200, "description": 5000}
+# JSON-typed fields kept as JSONB for the messaging channels: bounded so one campaign cannot hold megabytes or a
+# tree too deep to walk. content is {"<language>": {"subject", "body"} | {"content_sid", "variables"}}.
+JSON_FIELD_LIMITS = {"audience": {"max_depth": 4, "max_bytes": 8_000},
+                     "content": {"max_depth": 6, "max_bytes": 256_000}}
 FIELDS = ("name", "description", "channel", "budget", "currency", "keywords", "start_date", "end_date", "timezone",
           "priority", "status", "demographics", "target_locations", "media_files", "audience", "content")
 
@@ -258,17 +263,23 @@ def _media(value) -> list[uuid.UUID]:
         raise ValueError("Every media file id must be a UUID") from None
 
 
-def _json_object(value) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ValueError("Must be an object")
-    return value
+def _json_object(field: str):
+    limits = JSON_FIELD_LIMITS[field]
+
+    def clean(value) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("Must be an object")
+        json_limits.check_field(value, **limits)  # a JsonLimitError is a ValueError: reported on the field
+        return value
+
+    return clean
 
 
 CLEANERS = {
     "name": _name, "description": _text, "channel": _choice(Channel), "budget": _budget, "currency": _currency,
     "keywords": _keywords, "start_date": _datetime, "end_date": _datetime, "timezone": _timezone,
     "priority": _choice(Priority), "status": _choice(CampaignStatus), "demographics": _demographics,
-    "target_locations": _locations, "media_files": _media, "audience": _json_object, "content": _json_object,
+    "target_locations": _locations, "media_files": _media, "audience": _json_object("audience"), "content": _json_object("content"),
 }

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import Numeric, String
 
+from app import json_limits
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import CHANNELS, Account, Customer, Segment, User
@@ -18,6 +19,9 @@ from app.services.customers import BEHAVIOURS, behaviour_clause
 
 MAX_DEPTH = 5
 MAX_CONDITIONS = 50
+# The rule tree as JSON: 5 nested groups take 10 levels, a condition and its value (within_km) 3 more.
+RULES_MAX_JSON_DEPTH = 16
+RULES_MAX_BYTES = 128_000
 STRING_FIELDS = ("first_name", "last_name", "email", "phone", "language", "timezone", "city", "country")
 NUMBER_FIELDS = ("orders_count",)
 TIME_FIELDS = ("last_order_at", "created_at")
@@ -58,6 +62,12 @@ def field_kind(field: str) -> str:
 def compile_rules(rules: Any) -> ColumnElement[bool]:
     """The rule tree as one SQL boolean over `customers`; ValidationError naming the bad condition."""
     counter = [0]
+    try:
+        json_limits.check_field(rules, max_depth=RULES_MAX_JSON_DEPTH, max_bytes=RULES_MAX_BYTES)
+    except json_limits.JsonLimitError as exc:
+        where = f"rules.{exc.where}" if exc.where and not exc.where.startswith("[") else f"rules{exc.where}"
+        raise ValidationError(f"Invalid segment rules: {exc.message}", details={"rules": {where: [exc.message]}}) \
+            from None
     try:
         return _group(rules, "rules", 1, counter)
     except RuleError as exc:

@@ -1,9 +1,8 @@
 """Audience API: customer imports (multipart upload answered 202, then progress and rejected rows)."""
-import json
-
 from flask import Response, stream_with_context, url_for
 from flask.views import MethodView
 
+from app import json_limits
 from app.blueprints.common import IDEMPOTENCY_KEY_PARAMETER, idempotent, page_response, page_schema
 from app.blueprints.customers.api import api_blp
 from app.blueprints.customers.schemas import (
@@ -20,7 +19,8 @@ def _mapping(raw: str | None) -> dict | None:
     if raw in (None, ""):
         return None
     try:
-        mapping = json.loads(raw)
+        # A flat object: nesting or lone surrogates are refused like any other bad mapping.
+        mapping = json_limits.loads(raw, max_depth=1, max_bytes=64_000)
     except ValueError:
         mapping = None
     if not isinstance(mapping, dict) or not all(isinstance(v, (str, type(None))) for v in mapping.values()):

@@ -3,8 +3,9 @@ import json
 
 from flask_babel import gettext as _
 
+from app import json_limits
 from app.errors import ValidationError
-from app.services.segments import field_kind
+from app.services.segments import RULES_MAX_BYTES, RULES_MAX_JSON_DEPTH, field_kind
 
 LIST_OPS = ("in", "not_in", "all")
 
@@ -53,7 +54,8 @@ def rules_from_form(form, centre: dict | None = None) -> dict:
     raw = (form.rules_json.data or "").strip()
     if raw:
         try:
-            rules = json.loads(raw)
+            # Within the limits of a JSON body: text nested thousands deep must not exhaust the parser.
+            rules = json_limits.loads(raw, max_depth=RULES_MAX_JSON_DEPTH, max_bytes=RULES_MAX_BYTES)
         except ValueError as exc:
             raise ValidationError("The rules are not valid JSON", details={"rules_json": [str(exc)]}) from None
         return rules

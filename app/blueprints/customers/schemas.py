@@ -2,11 +2,20 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from app import json_limits
 from app.blueprints.common import PaginationArgsSchema
 from app.blueprints.fields import UTCDateTime
 from app.models import CHANNELS, ImportMode
 from app.services import customers as customer_service
 from app.services.customer_fields import FieldError, check_point
+
+
+def _attribute_limits(value) -> None:
+    # Free-form JSONB on every customer row: kept small and shallow (the request guard caps the body as a whole).
+    try:
+        json_limits.check_field(value, max_depth=4, max_bytes=16_000, max_items=500)
+    except json_limits.JsonLimitError as exc:
+        raise ma.ValidationError(f"{exc.where}: {exc.message}" if exc.where else exc.message) from None
 
 
 class PointField(ma.fields.Field):
@@ -84,7 +93,9 @@ class CustomerWriteSchema(ma.Schema):
                                       metadata={"description": "Where the consent came from (default 'api')"})
     orders_count = ma.fields.Integer(validate=validate.Range(min=0, max=10_000_000))
     last_order_at = UTCDateTime(allow_none=True)
-    attributes = ma.fields.Dict(keys=ma.fields.String(validate=validate.Length(min=1, max=64)))
+    attributes = ma.fields.Dict(keys=ma.fields.String(validate=validate.Length(min=1, max=64)),
+                                validate=_attribute_limits,
+                                metadata={"description": "Free-form: at most 16,000 bytes, nested 4 deep"})
 
 
 class CustomerQueryArgsSchema(PaginationArgsSchema):
