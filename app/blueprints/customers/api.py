@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.blueprints.common import page_response, page_schema
+from app.blueprints.common import IDEMPOTENCY_KEY_PARAMETER, idempotent, page_response, page_schema
 from app.blueprints.customers.schemas import (
     CustomerQueryArgsSchema, CustomerSchema, CustomerWriteSchema, OrderSchema, TagRequestSchema, TagResultSchema,
 )
@@ -70,10 +70,12 @@ class CustomerById(MethodView):
 @api_blp.route("/customers/<uuid:customer_id>/orders")
 class CustomerOrders(MethodView):
     @editor_required
+    @idempotent
+    @api_blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     @api_blp.arguments(OrderSchema)
     @api_blp.response(201, CustomerSchema)
     def post(self, data, customer_id):
-        """Count an order of the customer (drives new/frequent behaviour)"""
+        """Count an order of the customer (drives new/frequent behaviour); send an Idempotency-Key to retry safely"""
         customer = customers.get_customer(current_account(), customer_id)
         return customers.record_order(customer, at=data["ordered_at"])
 
