@@ -104,7 +104,10 @@ def idempotent(fn):
             return fn(*args, **kwargs)
         ident = dict(caller=f"user:{current_user().id}:{request.headers.get('X-Account-Id', '')}", key=key,
                      method=request.method, path=request.path)
-        fingerprint = idempotency.request_fingerprint(request.method, request.full_path, request.get_data())
+        # A parsed form's raw body is spent: its fields and files are hashed instead (a different file differs).
+        fingerprint = idempotency.request_fingerprint(request.method, request.full_path, form=request.form,
+                                                      files=request.files, body=b"" if request.form or request.files
+                                                      else request.get_data())
         stored = idempotency.claim(fingerprint=fingerprint, **ident)
         if stored is not None:
             g.idempotent_replay = True

@@ -5,12 +5,14 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
+from werkzeug.datastructures import MultiDict
 
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import IdempotencyKey, utcnow
 
 KEY_TTL = timedelta(hours=24)
+FILE_CHUNK = 1 << 20
 
 
 @dataclass
@@ -20,8 +22,31 @@ class StoredAnswer:
     headers: dict
 
 
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+def request_fingerprint(method: str, path: str, body: bytes = b"", *, form: MultiDict | None = None,
+                        files: MultiDict | None = None) -> str:
+    """What makes two requests "the same": method, path and query, the raw body, and for form posts (whose raw
+    body is spent by parsing) every field and every file's name and content, so a different file is a different
+    request. Files are hashed in chunks and rewound for the view; order of fields does not matter.
+    """
+    digest = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body)
+    for name, value in sorted((form or MultiDict()).items(multi=True), key=lambda item: item[0]):
+        _frame(digest, b"field", name.encode(), value.encode())
+    for name, upload in sorted((files or MultiDict()).items(multi=True), key=lambda item: item[0]):
+        _frame(digest, b"file", name.encode(), (upload.filename or "").encode())
+        content = hashlib.sha256()
+        stream = upload.stream
+        start = stream.tell()
+        while chunk := stream.read(FILE_CHUNK):
+            content.update(chunk)
+        stream.seek(start)
+        digest.update(content.digest())
+    return digest.hexdigest()
+
+
+def _frame(digest, *parts: bytes) -> None:
+    # Length-prefixed, so ("ab", "c") and ("a", "bc") hash differently.
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big") + part)
 
 
 def claim(*, caller: str, key: str, method: str, path: str, fingerprint: str) -> StoredAnswer | None:

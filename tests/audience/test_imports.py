@@ -19,11 +19,10 @@ CSV = ("email,phone,first name,last name,language,tags,email consent\n"
        "carla@example.com,+14155550101,Carla,Cruz,,\"a, b\",\n")
 
 
-def upload(api, content, filename="customers.csv", **form):
+def upload(api, content, filename="customers.csv", headers=None, **form):
     data = {"file": (io.BytesIO(content if isinstance(content, bytes) else content.encode()), filename)}
     data.update(form)
-    return api.post("/customers/import", data=data, content_type="multipart/form-data",
-                    headers=form.pop("headers", None))
+    return api.post("/customers/import", data=data, content_type="multipart/form-data", headers=headers)
 
 
 def run(response):
