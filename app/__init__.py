@@ -1,9 +1,11 @@
 """Campaign Hub: the application factory."""
+import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
 
-from app.config import CONFIGS, Config, check_production, env
+from app.config import CONFIGS, ProductionConfig, check_production, env
 
 
 def create_app(config: dict | str | None = None) -> Flask:
@@ -20,11 +22,37 @@ def create_app(config: dict | str | None = None) -> Flask:
 def load_config(app: Flask, config) -> None:
     overrides = config if isinstance(config, dict) else {}
     name = config if isinstance(config, str) else overrides.get("ENV") or env("ENV", "development")
-    app.config.from_object(CONFIGS.get(name, Config))
+    # An environment we do not know by name (staging, prod) is treated as production, never as development.
+    app.config.from_object(CONFIGS.get(name, ProductionConfig))
+    app.config["ENV"] = name
     app.config.update(overrides)
+    if not app.config["SECRET_KEY"] and app.config["ENV"] == "development":
+        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path) / "secret_key")
     app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
-    if app.config["ENV"] == "production":
+    if app.config["ENV"] not in ("development", "testing"):
         check_production(app.config)
+
+
+def load_secret_key(path: Path) -> str:
+    """The development key kept in `path` (mode 600), made at random the first time; no key lives in the code."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    try:
+        # Web, worker and beat start together: link() publishes a complete file or fails if another won.
+        os.link(draft, path)
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        draft.unlink()
+    return key
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """Flask commands: demo data, users, housekeeping. They call services and print what they did."""
+import secrets
 from pathlib import Path
 
 import click
@@ -10,13 +11,13 @@ from app.extensions import db
 from app.errors import DomainError
 from app.models import Account, Campaign, ImportMode, User, UserRole
 from app.services import accounts, auth, campaign_stats, campaigns, unit_of_work
+from app.services.passwords import password_problems
 
 seed_cli = AppGroup("seed", help="Load demo or sample data.")
 auth_cli = AppGroup("auth", help="Authentication housekeeping.")
 users_cli = AppGroup("users", help="Manage users.")
 customers_cli = AppGroup("customers", help="Audience: customers and imports.")
 
-DEMO_PASSWORD = "demo-password-1"
 DEMO_USERS = (
     # username, role, full name, client accounts (agencies)
     ("admin", UserRole.ADMIN, "Platform Admin", ()),
@@ -37,26 +38,39 @@ def _ensure_admin(username: str, email: str, password: str, full_name: str) -> t
 
 
 @seed_cli.command("demo")
-def seed_demo() -> None:
-    """An admin, a store owner, and an agency with two client accounts (idempotent)."""
+@click.option("--demo-password", envvar="DEMO_PASSWORD", default=None,
+              help="Password for the demo users (also resets existing ones). Default: a random one per new user.")
+def seed_demo(demo_password: str | None) -> None:
+    """An admin, a store owner, and an agency with two client accounts (idempotent).
+
+    No password is published: each new demo user gets a random one, printed once here, unless you choose one.
+    """
+    if demo_password and (problems := password_problems(demo_password)):
+        raise click.BadParameter(" ".join(problems), param_hint="--demo-password")
+    logins = []
     for username, role, full_name, clients in DEMO_USERS:
         email = f"{username}@example.com"
-        if role == UserRole.ADMIN:
-            _ensure_admin(username, email, DEMO_PASSWORD, full_name)
-            continue
+        password = demo_password or secrets.token_urlsafe(12)
         user = db.session.scalar(select(User).where(func.lower(User.username) == username))
-        if user is None:
-            user = accounts.register_user(username=username, email=email, password=DEMO_PASSWORD,
+        if user is None and role == UserRole.ADMIN:
+            user, _created = _ensure_admin(username, email, password, full_name)
+        elif user is None:
+            user = accounts.register_user(username=username, email=email, password=password,
                                           full_name=full_name, role=role, account_name=full_name)
+        elif demo_password:
+            accounts.set_password(user, demo_password, actor=None)
+        else:
+            password = "(unchanged: set one with --demo-password)"
+        logins.append((username, role, password))
         existing = {a.name for a in db.session.scalars(accounts.accounts_for(user))}
         for client in clients:
             if client not in existing:
                 accounts.create_client_account(user, name=client)
     store = db.session.scalar(select(User).where(User.username == "store"))
     _seed_demo_campaigns(store)
-    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
-    for username, role, *_ in DEMO_USERS:
-        click.echo(f"  {username:8} {role.value}")
+    click.echo("Demo logins (shown once; keep them):")
+    for username, role, password in logins:
+        click.echo(f"  {username:8} {role.value:12} {password}")
 
 
 SAMPLE_METRICS = Path(__file__).parent / "data" / "campaign_metrics.csv"

@@ -1,4 +1,5 @@
 """Configuration read from the environment only (.env is loaded in development by wsgi/cli)."""
+import hashlib
 import os
 from datetime import timedelta
 
@@ -28,14 +29,21 @@ def database_url(url: str) -> str:
     return url
 
 
-DEV_SECRET_KEY = "dev-secret-key-change-me-not-for-production"
+# SHA-256 of keys that have been published (this repository's history, its tests): never acceptable
+# outside tests. Digests, so that the code itself carries no usable key.
+KNOWN_KEY_DIGESTS = frozenset({
+    "447e9f03e748630343ca6123396d6c1c7de318f16b5723fb1e2aeb524474cffa",
+    "65c378a7245cf38ffe9c961347d5fd0b9edc9db442d6c73b36adb3c57b03fb36",
+})
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Config:
     ENV = "development"
     DEBUG = env_bool("FLASK_DEBUG")
     TESTING = False
-    SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
+    # No default: development keeps a random key under instance/ (app.load_secret_key); elsewhere it must be set.
+    SECRET_KEY = env("SECRET_KEY")
     LOG_LEVEL = env("LOG_LEVEL", "INFO")
 
     SQLALCHEMY_DATABASE_URI = database_url(env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/campaignhub"))
@@ -59,7 +67,6 @@ class Config:
     OPENAPI_REDOC_URL = "/api/static/redoc/redoc.standalone.js"
 
     # Auth
-    JWT_SECRET_KEY = SECRET_KEY
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=30)
     JWT_TOKEN_LOCATION = ["headers"]
     REFRESH_TOKEN_TTL = timedelta(days=env_int("REFRESH_TOKEN_DAYS", 14))
@@ -144,7 +151,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV = "testing"
     TESTING = True
-    SECRET_KEY = JWT_SECRET_KEY = "test-secret-key-that-is-long-enough-1234"
+    SECRET_KEY = "test-secret-key-that-is-long-enough-1234"
     WTF_CSRF_ENABLED = False
     WEBHOOKS_ALLOW_PRIVATE = True
     RATE_LIMIT_DEFAULT = "100000/hour"
@@ -165,15 +172,22 @@ class ConfigurationError(RuntimeError):
     """The environment is not fit to run the app; the message says what to fix."""
 
 
+def secret_key_problem(secret: str | None) -> str | None:
+    if (not secret or len(secret) < MIN_SECRET_KEY_LENGTH
+            or hashlib.sha256(secret.strip().encode()).hexdigest() in KNOWN_KEY_DIGESTS):
+        return (f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    return None
+
+
 def check_production(config: dict) -> None:
-    """Refuse to start a production app on settings that would make it unsafe."""
+    """Refuse to start on settings that would make the app unsafe (every ENV but development and testing)."""
     problems = []
-    secret = config.get("SECRET_KEY") or ""
-    if len(secret) < 32 or secret == DEV_SECRET_KEY:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if problem := secret_key_problem(config.get("SECRET_KEY")):
+        problems.append(problem)
     if "*" in config.get("FRONTEND_ORIGINS", []):
         problems.append("FRONTEND_ORIGINS must list concrete origins, not '*'")
     if config.get("DEBUG"):
         problems.append("debug must be off (unset FLASK_DEBUG)")
     if problems:
-        raise ConfigurationError("Refusing to start with ENV=production: " + "; ".join(problems))
+        raise ConfigurationError(f"Refusing to start with ENV={config.get('ENV')}: " + "; ".join(problems))

@@ -30,6 +30,8 @@ services_up
 activate_venv
 
 env_default_from_dotenv PORT
+env_default_from_dotenv HOST
+export HOST="${HOST:-127.0.0.1}"
 if [[ -z ${PORT:-} ]]; then
   # Another checkout may already serve on 8000: take the next free port rather than fail.
   PORT=8000
@@ -52,8 +54,9 @@ flask seed demo
 
 cat <<MSG
 
-  Campaign Hub: http://localhost:$PORT
-  (demo logins are printed above by flask seed demo; Ctrl-C stops everything)
+  Campaign Hub: http://${HOST:-127.0.0.1}:$PORT
+  (demo logins and their passwords are printed above, once, when the demo users are created;
+   DEMO_PASSWORD=... make run sets one of your choice; Ctrl-C stops everything)
 
 MSG
 # -e /dev/null: honcho would otherwise let .env override the environment; the app reads .env
