@@ -3,7 +3,7 @@ import itertools
 
 from app.extensions import db
 from app.models import MemberRole, User, UserRole
-from app.services import accounts
+from app.services import accounts, members
 
 PASSWORD = "Str0ng-passw0rd!"
 _seq = itertools.count(1)
@@ -28,8 +28,9 @@ def own_account(user: User):
 
 
 def add_member(account, user: User, role: str = "viewer"):
-    owner = account.created_by
-    return accounts.add_member(account, actor=owner, login=user.username, role=MemberRole(role))
+    """`user` joins `account` the only way there is: the owner invites their email and they accept."""
+    invitation = members.invite_member(account, actor=account.created_by, email=user.email, role=MemberRole(role))
+    return members.accept_invitation(invitation.id, user=user)
 
 
 class ApiClient:

@@ -1,5 +1,7 @@
 """Every model, re-exported so `from app.models import X` works and Alembic sees all tables."""
-from app.models.accounts import Account, Membership, MemberRole, RefreshToken, User, UserRole, UserStatus
+from app.models.accounts import (
+    Account, Invitation, InvitationStatus, Membership, MemberRole, RefreshToken, User, UserRole, UserStatus,
+)
 from app.models.activity import ActivityEvent, IdempotencyKey
 from app.models.base import utcnow
 from app.models.campaigns import TRANSITIONS, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, Priority
@@ -12,6 +14,7 @@ from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant
 __all__ = [
     "Account", "ActivityEvent", "AdsStatus", "Campaign", "CampaignMetric", "CampaignStatus", "Channel",
     "CHANNELS", "ConsentChange", "Customer", "FileType", "GeoDataset", "IdempotencyKey", "ImportJob", "ImportMode",
-    "ImportRowError", "ImportStatus", "MediaFile", "MediaStatus", "Membership", "MemberRole", "Place", "PlaceName",
+    "ImportRowError", "ImportStatus", "Invitation", "InvitationStatus", "MediaFile", "MediaStatus", "Membership",
+    "MemberRole", "Place", "PlaceName",
     "PlaceVariant", "Priority", "RefreshToken", "Segment", "TRANSITIONS", "User", "UserRole", "UserStatus", "utcnow",
 ]

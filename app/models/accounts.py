@@ -3,7 +3,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +50,9 @@ class User(UUIDMixin, TimestampMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Carried in every access token and page session: bumping it ends them all at once
+    # (password change, logout everywhere, disabling).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -68,7 +71,8 @@ class User(UUIDMixin, TimestampMixin, db.Model):
         return self.status == UserStatus.ACTIVE
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The page session remembers the token version too: bumping it ends every session.
+        return f"{self.id}:{self.token_version}"
 
     @property
     def is_admin(self) -> bool:
@@ -115,6 +119,43 @@ class Membership(UUIDMixin, TimestampMixin, db.Model):
     account: Mapped[Account] = relationship(back_populates="memberships")
 
     __table_args__ = (UniqueConstraint("user_id", "account_id", name="uq_memberships_user_account"),)
+
+
+class InvitationStatus(str, enum.Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+
+
+class Invitation(UUIDMixin, TimestampMixin, db.Model):
+    """An owner's offer of a role to an email address; people join an account only by accepting one."""
+
+    __tablename__ = "invitations"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole, "member_role"), default=MemberRole.VIEWER)
+    status: Mapped[InvitationStatus] = mapped_column(
+        _enum(InvitationStatus, "invitation_status"), default=InvitationStatus.PENDING
+    )
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    account: Mapped[Account] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        # One open invitation per address and account: inviting again updates it.
+        Index("uq_invitations_pending_email", "account_id", func.lower(email), unique=True,
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_invitations_email_lower", func.lower(email)),
+    )
 
 
 class RefreshToken(UUIDMixin, db.Model):

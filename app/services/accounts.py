@@ -81,19 +81,48 @@ def register_user(*, username: str, email: str, password: str, full_name: str = 
     return user
 
 
+def _by_login(login: str):
+    login = login.lower()
+    return (func.lower(User.username) == login) | (func.lower(User.email) == login)
+
+
+def user_id_for_login(login: str) -> uuid.UUID | None:
+    """The id of the user a username or email names, for counting login attempts per account."""
+    return db.session.scalar(select(User.id).where(_by_login(login)).limit(1))
+
+
 @unit_of_work
 def authenticate(login: str, password: str) -> User:
     """The active user whose username or email is `login` and whose password matches; one message for every failure."""
     login = (login or "").strip()
-    user = db.session.scalar(
-        select(User).where((func.lower(User.username) == login.lower()) | (func.lower(User.email) == login.lower()))
-    )
+    user = db.session.scalar(select(User).where(_by_login(login)))
     if not verify_password(user.password_hash if user else None, password or "") or user.status != UserStatus.ACTIVE:
         record_event(None, user, "auth.login_failed", user, {"login": login[:64]})
         db.session.commit()  # the audit trail of a failed login must survive the error below
         raise Unauthorized("Invalid username or password")
     user.last_login = utcnow()
     record_event(None, user, "auth.login", user)
+    return user
+
+
+@unit_of_work
+def set_password(user: User, new_password: str, *, actor: User | None) -> None:
+    """Set a password without the current one (an admin, the CLI); every session of the user ends."""
+    if problems := password_problems(new_password, username=user.username, email=user.email):
+        raise ValidationError("Validation error", details={"password": problems})
+    user.password_hash = hash_password(new_password)
+    auth.end_all_sessions(user)
+    record_event(None, actor, "user.password_set", user)
+
+
+@unit_of_work
+def set_user_status(user: User, status: UserStatus, *, actor: User | None) -> User:
+    """Enable or disable a user; disabling ends every session and token they hold at once."""
+    if user.status != status:
+        user.status = status
+        if status == UserStatus.DISABLED:
+            auth.end_all_sessions(user)
+        record_event(None, actor, f"user.{'enabled' if status == UserStatus.ACTIVE else 'disabled'}", user)
     return user
 
 
@@ -133,18 +162,18 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     if problems := password_problems(new_password, username=user.username, email=user.email):
         raise ValidationError("Validation error", details={"new_password": problems})
     user.password_hash = hash_password(new_password)
-    auth.revoke_all_tokens(user)
+    auth.end_all_sessions(user)
     record_event(None, user, "user.password_changed", user)
 
 
 # Accounts and memberships -------------------------------------------------------------------------
 
 def accounts_for(user: User):
-    """Accounts `user` can work in, oldest first (admins see all)."""
-    stmt = select(Account).order_by(Account.created_at, Account.name)
-    if not user.is_admin:
-        stmt = stmt.join(Membership).where(Membership.user_id == user.id)
-    return stmt
+    """Accounts `user` can work in, the default (oldest membership) first; admins see all."""
+    if user.is_admin:
+        return select(Account).order_by(Account.created_at, Account.name)
+    return (select(Account).join(Membership).where(Membership.user_id == user.id)
+            .order_by(Membership.created_at, Account.name))
 
 
 def get_account_for(user: User, account_id) -> Account:
@@ -170,7 +199,10 @@ def account_and_role(user: User, account_id=None) -> tuple[Account | None, Membe
         if row is None:
             raise NotFound(f"Account with id '{account_id}' not found")
     else:
-        row = db.session.execute(stmt.order_by(Account.created_at, Account.name).limit(1)).first()
+        # The default is the user's oldest membership (their own account), so joining or being
+        # invited elsewhere never changes where their calls without X-Account-Id land.
+        order = (Account.created_at,) if user.is_admin else (Membership.created_at, Account.created_at)
+        row = db.session.execute(stmt.order_by(*order).limit(1)).first()
         if row is None:
             return None, None
     return row[0], MemberRole(row[1])
@@ -210,49 +242,3 @@ def update_account(account: Account, *, actor: User, **changes) -> Account:
             setattr(account, field, changes[field].strip() if field == "name" else changes[field])
     record_event(account, actor, "account.updated", account, {"fields": sorted(k for k, v in changes.items() if v)})
     return account
-
-
-def members_query(account: Account):
-    return select(Membership).where(Membership.account_id == account.id).order_by(Membership.created_at)
-
-
-@unit_of_work
-def add_member(account: Account, *, actor: User, login: str, role: MemberRole) -> Membership:
-    """Give an existing user `role` in `account`, or change the role they have."""
-    user = db.session.scalar(
-        select(User).where((func.lower(User.username) == login.lower()) | (func.lower(User.email) == login.lower()))
-    )
-    if user is None:
-        raise ValidationError("Validation error", details={"user": [f"No user '{login}'."]})
-    membership = db.session.scalar(
-        select(Membership).where(Membership.account_id == account.id, Membership.user_id == user.id)
-    )
-    if membership is None:
-        membership = Membership(account=account, user=user, role=role)
-        db.session.add(membership)
-    else:
-        membership.role = role
-    db.session.flush()
-    record_event(account, actor, "account.member_added", account, {"user": user.username, "role": role.value})
-    return membership
-
-
-@unit_of_work
-def remove_member(account: Account, *, actor: User, user_id) -> None:
-    """Take a user out of an account; the last owner cannot leave."""
-    # Lock the account so two owners removing each other cannot both pass the owner count.
-    db.session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
-    membership = db.session.scalar(
-        select(Membership).where(Membership.account_id == account.id, Membership.user_id == user_id)
-    )
-    if membership is None:
-        raise NotFound(f"Member with id '{user_id}' not found")
-    if membership.role == MemberRole.OWNER:
-        owners = db.session.scalar(
-            select(func.count()).select_from(Membership)
-            .where(Membership.account_id == account.id, Membership.role == MemberRole.OWNER)
-        )
-        if owners <= 1:
-            raise Conflict("An account needs at least one owner")
-    db.session.delete(membership)
-    record_event(account, actor, "account.member_removed", account, {"user_id": str(user_id)})

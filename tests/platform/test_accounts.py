@@ -51,27 +51,43 @@ def test_role_matrix_on_account_settings_and_members(api, user, role, can_read, 
     assert (member_api.get(f"/accounts/{account.id}").status_code == 200) == can_read
     rename = member_api.patch(f"/accounts/{account.id}", json={"name": "Renamed"})
     assert rename.status_code == (200 if can_manage else 403)
-    invite = member_api.post(f"/accounts/{account.id}/members", json={"user": "owner", "role": "viewer"})
-    assert invite.status_code in ((201,) if can_manage else (403,))
+    invite = member_api.post(f"/accounts/{account.id}/invitations", json={"email": "new@example.com"})
+    assert invite.status_code == (201 if can_manage else 403)
 
 
-def test_owner_adds_and_removes_members_but_not_the_last_owner(owner_api, user):
+def test_invited_user_joins_on_accepting_and_owner_removes_them_but_not_the_last_owner(api, owner_api, user):
     account = own_account(user)
-    make_user(username="helper")
-    added = owner_api.post(f"/accounts/{account.id}/members", json={"user": "helper@example.com", "role": "editor"})
-    assert added.status_code == 201 and added.json["role"] == "editor"
-    listing = owner_api.get(f"/accounts/{account.id}/members").json
-    assert listing["total"] == 2
-    assert owner_api.delete(f"/accounts/{account.id}/members/{added.json['user_id']}").status_code == 204
+    helper = make_user(username="helper")
+    invited = owner_api.post(f"/accounts/{account.id}/invitations", json={"email": "Helper@Example.com",
+                                                                          "role": "editor"})
+    assert invited.status_code == 201 and invited.json["status"] == "pending" and invited.json["role"] == "editor"
+    assert owner_api.get(f"/accounts/{account.id}/members").json["total"] == 1  # not a member until they accept
+    helper_api = api.login(helper)
+    mine = helper_api.get("/invitations").json["invitations"]
+    assert [i["account_name"] for i in mine] == [account.name]
+    joined = helper_api.post(f"/invitations/{mine[0]['id']}/accept")
+    assert joined.status_code == 200 and joined.json["role"] == "editor"
+    assert owner_api.get(f"/accounts/{account.id}/members").json["total"] == 2
+    assert owner_api.delete(f"/accounts/{account.id}/members/{helper.id}").status_code == 204
     last_owner = owner_api.delete(f"/accounts/{account.id}/members/{user.id}")
     assert last_owner.status_code == 409 and last_owner.json["type"] == "ConflictError"
 
 
-def test_adding_an_unknown_user_is_422_and_writes_nothing(owner_api, user):
+def test_owner_changes_a_role_but_the_last_owner_cannot_step_down(owner_api, user):
     account = own_account(user)
-    response = owner_api.post(f"/accounts/{account.id}/members", json={"user": "nobody", "role": "owner"})
-    assert response.status_code == 422 and "user" in response.json["details"]
-    assert owner_api.get(f"/accounts/{account.id}/members").json["total"] == 1
+    helper = make_user(username="helper")
+    add_member(account, helper, "viewer")
+    promoted = owner_api.patch(f"/accounts/{account.id}/members/{helper.id}", json={"role": "editor"})
+    assert promoted.status_code == 200 and promoted.json["role"] == "editor"
+    demoted = owner_api.patch(f"/accounts/{account.id}/members/{user.id}", json={"role": "viewer"})
+    assert demoted.status_code == 409
+
+
+def test_an_invalid_invitation_email_is_422_and_writes_nothing(owner_api, user):
+    account = own_account(user)
+    response = owner_api.post(f"/accounts/{account.id}/invitations", json={"email": "nobody", "role": "owner"})
+    assert response.status_code == 422 and "email" in response.json["details"]
+    assert owner_api.get(f"/accounts/{account.id}/invitations").json["total"] == 0
 
 
 def test_account_changes_are_in_the_activity_log(owner_api, user):

@@ -1,7 +1,7 @@
 """Account settings, client accounts and team forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -14,7 +14,7 @@ class AccountForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class MemberForm(FlaskForm):
-    user = StringField(_l("Username or email"), validators=[DataRequired(), Length(max=254)])
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     role = SelectField(_l("Role"), choices=[SelectChoice("viewer", _l("Viewer")), SelectChoice("editor", _l("Editor")),
                                             SelectChoice("owner", _l("Owner"))])

@@ -4,7 +4,7 @@ from marshmallow import validate
 
 from app.blueprints.common import PaginationArgsSchema
 from app.blueprints.fields import UTCDateTime
-from app.models import MemberRole
+from app.models import InvitationStatus, MemberRole
 
 
 class AccountSchema(ma.Schema):
@@ -39,9 +39,25 @@ class MemberSchema(ma.Schema):
     created_at = UTCDateTime()
 
 
-class MemberCreateSchema(ma.Schema):
-    user = ma.fields.String(required=True, validate=validate.Length(min=1, max=254),
-                            metadata={"description": "Username or email of an existing user"})
+class MemberUpdateSchema(ma.Schema):
+    role = ma.fields.Enum(MemberRole, by_value=True, required=True)
+
+
+class InvitationSchema(ma.Schema):
+    id = ma.fields.UUID()
+    account_id = ma.fields.UUID()
+    account_name = ma.fields.Function(lambda i: i.account.name)
+    email = ma.fields.String()
+    role = ma.fields.Enum(MemberRole, by_value=True)
+    status = ma.fields.Enum(InvitationStatus, by_value=True)
+    invited_by = ma.fields.Function(lambda i: i.invited_by.full_name or i.invited_by.username if i.invited_by else None)
+    expires_at = UTCDateTime()
+    created_at = UTCDateTime()
+
+
+class InvitationCreateSchema(ma.Schema):
+    email = ma.fields.String(required=True, validate=validate.Length(min=3, max=254),
+                             metadata={"description": "Email of the person to invite; they accept once signed in"})
     role = ma.fields.Enum(MemberRole, by_value=True, load_default=MemberRole.VIEWER)
 
 

@@ -2,12 +2,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from app.blueprints.accounts.forms import AccountForm, MemberForm
+from app.blueprints.accounts.forms import AccountForm, InviteForm
 from app.errors import DomainError
 from app.extensions import db
 from app.models import MemberRole, UserRole
-from app.security import current_account, current_user, login_required, owner_required, require_account_role
-from app.services import accounts
+from app.security import (
+    current_account, current_role, current_user, login_required, owner_required, require_account_role,
+)
+from app.services import accounts, members
 
 pages_bp = Blueprint("accounts", __name__)
 
@@ -30,8 +32,12 @@ def settings():
         "accounts/settings.html",
         account_form=AccountForm(obj=account, prefix="account"),
         client_form=AccountForm(prefix="client", timezone=user.timezone, language=user.language),
-        member_form=MemberForm(prefix="member"),
-        members=db.session.scalars(accounts.members_query(account)).all(),
+        invite_form=InviteForm(prefix="invite"),
+        members=db.session.scalars(members.members_query(account)).all(),
+        invitations=(db.session.scalars(members.invitations_query(account)).all()
+                     if current_role() == MemberRole.OWNER else []),
+        my_invitations=db.session.scalars(members.invitations_for(user)).all(),
+        role_choices=[(r.value, _(r.value)) for r in MemberRole],
         can_create_clients=user.role in (UserRole.AGENCY, UserRole.ADMIN),
     )
 
@@ -64,35 +70,78 @@ def create_client():
     return redirect(url_for("accounts.settings"))
 
 
-@pages_bp.post("/settings/members")
+@pages_bp.post("/settings/invitations")
 @owner_required
-def add_member():
-    form = MemberForm(prefix="member")
+def invite():
+    form = InviteForm(prefix="invite")
     if form.validate_on_submit():
-        _attempt(lambda: accounts.add_member(current_account(), actor=current_user(), login=form.user.data,
-                                             role=MemberRole(form.role.data)), _("Member saved."))
+        _attempt(lambda: members.invite_member(current_account(), actor=current_user(), email=form.email.data,
+                                               role=MemberRole(form.role.data)),
+                 _("Invitation saved. %(email)s joins once they accept it.", email=form.email.data))
     else:
         _flash_form_errors(form)
+    return redirect(url_for("accounts.settings"))
+
+
+@pages_bp.post("/settings/invitations/<uuid:invitation_id>/revoke")
+@owner_required
+def revoke_invitation(invitation_id):
+    _attempt(lambda: members.revoke_invitation(current_account(), actor=current_user(), invitation_id=invitation_id),
+             _("Invitation withdrawn."))
+    return redirect(url_for("accounts.settings"))
+
+
+@pages_bp.post("/invitations/<uuid:invitation_id>/accept")
+@login_required
+def accept_invitation(invitation_id):
+    membership = _attempt(lambda: members.accept_invitation(invitation_id, user=current_user()),
+                          _("You joined the account."))
+    if membership is not None:
+        session["account_id"] = str(membership.account_id)
+    return redirect(url_for("accounts.settings"))
+
+
+@pages_bp.post("/invitations/<uuid:invitation_id>/decline")
+@login_required
+def decline_invitation(invitation_id):
+    _attempt(lambda: members.decline_invitation(invitation_id, user=current_user()), _("Invitation declined."))
+    return redirect(url_for("accounts.settings"))
+
+
+@pages_bp.post("/settings/members/<uuid:user_id>/role")
+@owner_required
+def change_role(user_id):
+    role = request.form.get("role", "")
+    if role not in {r.value for r in MemberRole}:
+        flash(_("Pick a role."), "danger")
+    else:
+        _attempt(lambda: members.change_member_role(current_account(), actor=current_user(), user_id=user_id,
+                                                    role=MemberRole(role)), _("Role changed."))
     return redirect(url_for("accounts.settings"))
 
 
 @pages_bp.post("/settings/members/<uuid:user_id>/remove")
 @login_required
 def remove_member(user_id):
-    require_account_role(MemberRole.OWNER)
-    _attempt(lambda: accounts.remove_member(current_account(), actor=current_user(), user_id=user_id),
-             _("Member removed."))
+    leaving = user_id == current_user().id
+    require_account_role(MemberRole.VIEWER if leaving else MemberRole.OWNER)
+    done = _attempt(lambda: members.remove_member(current_account(), actor=current_user(), user_id=user_id),
+                    _("You left the account.") if leaving else _("Member removed."))
+    if done is not None and leaving:
+        session.pop("account_id", None)
+        return redirect(url_for("dashboard.index"))
     return redirect(url_for("accounts.settings"))
 
 
 def _attempt(operation, success: str):
+    """Run a service call; flash its error or `success`. Answers the result, True for None, or None on error."""
     try:
         result = operation()
     except DomainError as exc:
         flash(_flatten(exc), "danger")
         return None
     flash(success, "success")
-    return result
+    return True if result is None else result
 
 
 def _flatten(exc: DomainError) -> str:
