@@ -1,4 +1,6 @@
 """Who a rate limit counts against: the signed-in user when there is one, else the IP address."""
+import hashlib
+
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 
@@ -21,10 +23,30 @@ def ip_key() -> str:
     return f"ip:{get_remote_address()}"
 
 
-def login_identity_key() -> str:
-    """The username or email a login or sign-up names, so one account cannot be brute-forced from many IPs."""
+def login_account_key() -> str:
+    """One counter per account, whichever identifier (username or email) and login path names it.
+
+    An unknown name counts under its own digest. Keys are digests, so no input can make an invalid
+    Redis key (which the limiter would take for Redis being down).
+    """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         body = request.form
     name = body.get("username") or body.get("email") or ""
-    return f"login:{str(name).strip().lower()}"
+    name = name.strip().lower() if isinstance(name, str) else ""
+    user_id = _user_id_for(name) if _could_name_a_user(name) else None
+    if user_id:
+        return f"login:user:{user_id}"
+    return "login:name:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _could_name_a_user(name: str) -> bool:
+    # Only well-formed text reaches the database (isprintable() is False for NUL, controls and lone
+    # surrogates); anything else can name no one.
+    return 0 < len(name) <= 254 and name.isprintable()
+
+
+def _user_id_for(name: str):
+    from app.services.accounts import user_id_for_login
+
+    return user_id_for_login(name)

@@ -2,7 +2,7 @@
 import functools
 
 from flask import Flask, g, redirect, request, session, url_for
-from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_login import current_user as session_user
 from jwt.exceptions import PyJWTError
@@ -10,7 +10,7 @@ from jwt.exceptions import PyJWTError
 from app.errors import Forbidden, NotFound, Unauthorized
 from app.extensions import jwt, login_manager
 from app.models import Account, MemberRole, User, UserRole
-from app.services import accounts
+from app.services import accounts, auth
 
 ACCOUNT_HEADER = "X-Account-Id"
 
@@ -31,6 +31,9 @@ def _load_user() -> None:
             g.auth_error = "Invalid or expired access token"
             return
         user = accounts.get_user(get_jwt_identity())
+        if user is not None and get_jwt().get("tv", 0) != user.token_version:
+            g.auth_error = "This session has ended; sign in again"
+            return
     else:
         user = session_user._get_current_object() if session_user.is_authenticated else None
     if user is not None and user.is_active:
@@ -121,10 +124,21 @@ editor_required = account_role_required(MemberRole.EDITOR)
 owner_required = account_role_required(MemberRole.OWNER)
 
 
+def _session_user(session_id: str) -> User | None:
+    """The user a page session names, if the session's token version is still theirs."""
+    user_id, _, version = session_id.partition(":")
+    user = accounts.get_user(user_id)
+    return user if user is not None and version == str(user.token_version) else None
+
+
 def init_security(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.user_loader(accounts.get_user)
+    login_manager.user_loader(_session_user)
     app.before_request(_load_user)
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header, claims) -> bool:
+        return auth.is_access_token_revoked(claims)
 
     # flask-jwt-extended answers these itself unless told to raise ours.
     @jwt.expired_token_loader

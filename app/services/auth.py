@@ -1,6 +1,7 @@
 """Access and refresh tokens: issue, rotate (reuse revokes the family), revoke, clean up."""
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,7 @@ from sqlalchemy import delete, or_, select, update
 
 from app.errors import Unauthorized
 from app.extensions import db
+from app.integrations.kv import redis_client
 from app.models import RefreshToken, User, UserStatus, utcnow
 from app.services import unit_of_work
 from app.services.activity import record_event
@@ -41,7 +43,10 @@ def _new_refresh(user: User, family_id: uuid.UUID, user_agent: str | None) -> tu
 
 def _pair(user: User, plain: str, row: RefreshToken) -> TokenPair:
     ttl = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
-    return TokenPair(access_token=create_access_token(identity=str(user.id)), refresh_token=plain,
+    # "tv" ties the token to the user's token_version; "fam" to the login it belongs to, so logout ends both.
+    access = create_access_token(identity=str(user.id),
+                                 additional_claims={"tv": user.token_version, "fam": str(row.family_id)})
+    return TokenPair(access_token=access, refresh_token=plain,
                      expires_in=int(ttl.total_seconds()), refresh_expires_at=row.expires_at, user=user)
 
 
@@ -90,25 +95,58 @@ def rotate_refresh_token(plain: str, *, user_agent: str | None = None) -> TokenP
     return _pair(user, new_plain, new_row)
 
 
+def _revoked_key(jti: str) -> str:
+    return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:revoked-access:{jti}"
+
+
+def revoke_access_token(claims: dict) -> None:
+    """This access token stops working now, not when it expires (kept in Redis until its expiry)."""
+    ttl = int(claims.get("exp", 0) - time.time())
+    if claims.get("jti") and ttl > 0:
+        redis_client(current_app.config["REDIS_URL"]).set(_revoked_key(claims["jti"]), 1, ex=ttl)
+
+
+def is_access_token_revoked(claims: dict) -> bool:
+    return bool(claims.get("jti")) and bool(redis_client(current_app.config["REDIS_URL"]).exists(
+        _revoked_key(claims["jti"])))
+
+
 @unit_of_work
-def revoke_refresh_token(plain: str | None) -> None:
-    """Log out: the token's family can no longer be refreshed. Unknown tokens are ignored."""
-    if not plain:
-        return
-    row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(plain)))
-    if row is not None:
-        _revoke_family(row.family_id)
-        user = db.session.get(User, row.user_id)
+def logout(*, refresh_token: str | None, access_claims: dict | None) -> None:
+    """End one login: its refresh family can no longer be refreshed and the presented access token dies now.
+
+    Unknown refresh tokens are ignored; an access token from another login than the refresh token is ended too.
+    """
+    user = None
+    if refresh_token:
+        row = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(refresh_token)))
+        if row is not None:
+            _revoke_family(row.family_id)
+            user = db.session.get(User, row.user_id)
+    if access_claims:
+        if access_claims.get("fam"):
+            _revoke_family(uuid.UUID(access_claims["fam"]))
+        revoke_access_token(access_claims)
+        user = user or db.session.get(User, uuid.UUID(access_claims["sub"]))
+    if user is not None:
         record_event(None, user, "auth.logout", user)
 
 
-@unit_of_work
-def revoke_all_tokens(user: User) -> None:
-    """Every refresh token of `user` stops working (password change, account disabled)."""
+def end_all_sessions(user: User) -> None:
+    """Every access token, page session and refresh token of `user` stops working (helper: the caller commits)."""
+    db.session.execute(update(User).where(User.id == user.id).values(token_version=User.token_version + 1))
     db.session.execute(
         update(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    db.session.refresh(user, ["token_version"])
+
+
+@unit_of_work
+def logout_everywhere(user: User) -> None:
+    """Sign `user` out of every device: API tokens and page sessions end within the request."""
+    end_all_sessions(user)
+    record_event(None, user, "auth.logout_everywhere", user)
 
 
 def _dead_tokens():

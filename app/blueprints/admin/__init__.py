@@ -4,12 +4,15 @@ from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.geoa import ModelView as GeoModelView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
+from sqlalchemy import inspect
 
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import (
     Account, ActivityEvent, Campaign, Customer, GeoDataset, ImportJob, MediaFile, Membership, Place, Segment, User,
+    UserStatus,
 )
+from app.services import auth
 from app.services.activity import record_event
 
 
@@ -52,8 +55,14 @@ class UserAdmin(SecureModelView):
                    "created_at")
     column_searchable_list = ("username", "email", "full_name")
     column_filters = ("role", "status", "language", "is_verified", "created_at")
-    column_exclude_list = form_excluded_columns = ("password_hash", "memberships")
+    column_exclude_list = form_excluded_columns = ("password_hash", "memberships", "token_version")
     can_create = False  # users sign up or are created with `flask users create-admin`: passwords are never typed here
+
+    def on_model_change(self, form, model, is_created):
+        # Disabling someone must end their sessions and tokens now, as the service does for the API.
+        previous = inspect(model).attrs.status.history.deleted
+        if model.status == UserStatus.DISABLED and previous and previous[0] != UserStatus.DISABLED:
+            auth.end_all_sessions(model)
 
 
 class AccountAdmin(SecureModelView):
@@ -64,6 +73,7 @@ class AccountAdmin(SecureModelView):
 
 
 class MembershipAdmin(SecureModelView):
+    can_create = False  # people join by accepting an invitation, never by someone else's hand
     column_list = ("user", "account", "role", "created_at")
     column_filters = ("role", "created_at")
     column_searchable_list = ("user.username", "account.name")

@@ -3,14 +3,17 @@ import secrets
 
 from flask import after_this_request, current_app, request
 from flask.views import MethodView
+from flask_jwt_extended import verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_smorest import Blueprint
+from jwt.exceptions import PyJWTError
 
 from app.blueprints.auth.schemas import (
     LoginSchema, PasswordChangeSchema, ProfileUpdateSchema, RefreshSchema, RegisterSchema, TokenSchema, UserSchema,
 )
 from app.errors import Forbidden, Unauthorized
 from app.extensions import limiter
-from app.ratelimit import ip_key, login_identity_key, login_limit
+from app.ratelimit import ip_key, login_account_key, login_limit
 from app.security import current_user, login_required
 from app.services import accounts, auth
 
@@ -19,9 +22,11 @@ api_blp = Blueprint("auth-api", __name__, url_prefix="/api/v1", description="Sig
 CSRF_COOKIE = "csrf_refresh_token"
 
 
+# Shared limits: one counter per IP and one per account across every login path (API, seed aliases, the page),
+# so switching path or identifier (username or email) buys an attacker nothing.
 login_limits = [
-    limiter.limit(login_limit, key_func=ip_key, scope="login-ip", methods=["POST"]),
-    limiter.limit(login_limit, key_func=login_identity_key, scope="login-name", methods=["POST"]),
+    limiter.shared_limit(login_limit, scope="login-ip", key_func=ip_key, methods=["POST"]),
+    limiter.shared_limit(login_limit, scope="login-account", key_func=login_account_key, methods=["POST"]),
 ]
 
 
@@ -50,11 +55,15 @@ def _clear_refresh_cookie() -> None:
 
 
 def _presented_refresh_token(data: dict) -> str | None:
-    """The refresh token from the body, the Authorization header, or (CSRF-checked) the cookie."""
+    """The refresh token from the body, `Authorization: Bearer <refresh>`, else the (CSRF-checked) cookie.
+
+    A browser client sends its access token (a JWT) in the header and its refresh token in the cookie:
+    a JWT in the header is never taken for a refresh token, so the cookie is read.
+    """
     if data.get("refresh_token"):
         return data["refresh_token"]
     header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
+    if header.lower().startswith("bearer ") and header.count(".") != 2:
         return header[7:].strip()
     cookie = request.cookies.get(current_app.config["REFRESH_COOKIE_NAME"])
     if cookie:
@@ -62,6 +71,15 @@ def _presented_refresh_token(data: dict) -> str | None:
         if not expected or not secrets.compare_digest(expected, request.headers.get("X-CSRF-TOKEN", "")):
             raise Forbidden("Missing or wrong X-CSRF-TOKEN header for the refresh cookie")
     return cookie
+
+
+def _presented_access_claims() -> dict | None:
+    """The claims of a valid access token in the Authorization header, if there is one."""
+    try:
+        verified = verify_jwt_in_request(optional=True)
+    except (JWTExtendedException, PyJWTError):
+        return None
+    return verified[1] if verified else None
 
 
 def _token_answer(pair: auth.TokenPair) -> auth.TokenPair:
@@ -121,8 +139,19 @@ class Logout(MethodView):
     @api_blp.response(204)
     @api_blp.doc(security=[])
     def post(self, data):
-        """Revoke the refresh token (and its family) and clear the cookie"""
-        auth.revoke_refresh_token(_presented_refresh_token(data))
+        """Log out this login: its refresh token (body or cookie) and the access token in the header stop working now"""
+        auth.logout(refresh_token=_presented_refresh_token(data), access_claims=_presented_access_claims())
+        _clear_refresh_cookie()
+
+
+@api_blp.route("/auth/logout-all")
+class LogoutEverywhere(MethodView):
+    decorators = [login_required]
+
+    @api_blp.response(204)
+    def post(self):
+        """Log out everywhere: every access token, refresh token and page session of the caller stops working"""
+        auth.logout_everywhere(current_user())
         _clear_refresh_cookie()
 
 
@@ -149,5 +178,5 @@ class MyPassword(MethodView):
     @api_blp.arguments(PasswordChangeSchema)
     @api_blp.response(204)
     def post(self, data):
-        """Change the password; every refresh token of the user is revoked"""
+        """Change the password; every session and token of the user ends, this one included: sign in again"""
         accounts.change_password(current_user(), **data)

@@ -1,4 +1,6 @@
 """Pages: sign up, log in, log out, profile."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -9,15 +11,22 @@ from app.blueprints.forms import apply_errors
 from app.errors import Conflict, Unauthorized, ValidationError
 from app.models import UserRole
 from app.security import current_user, login_required
-from app.services import accounts
+from app.services import accounts, auth
 
 pages_bp = Blueprint("auth", __name__)
 
 
 def _safe_next(default: str) -> str:
+    """`next` if it is a path on this site, else `default`: an open redirect would make a fine phishing tool."""
     target = request.args.get("next") or ""
-    # Only same-site paths: an open redirect would make a fine phishing tool.
-    return target if target.startswith("/") and not target.startswith("//") else default
+    # Browsers drop tabs and newlines inside URLs and read "\\" as "/", so "/\t/evil.example" would
+    # become "//evil.example": refuse any such character rather than try to clean it.
+    if any(ch.isspace() or ord(ch) < 0x20 or ch == "\\" for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
 
 
 def _start_session(user) -> None:
@@ -71,6 +80,16 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@pages_bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():
+    auth.logout_everywhere(current_user())
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out everywhere."), "info")
+    return redirect(url_for("auth.login"))
+
+
 @pages_bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -94,6 +113,7 @@ def profile():
         except ValidationError as exc:
             apply_errors(password_form, exc)
         else:
-            flash(_("Password changed."), "success")
+            login_user(user)  # every other session ended with the old password; this one carries on
+            flash(_("Password changed. You were signed out everywhere else."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, password_form=password_form)
