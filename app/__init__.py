@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.config import CONFIGS, ProductionConfig, check_production, env
+from app.config import CONFIGS, ProductionConfig, check_production, check_values, env
 
 
 def create_app(config: dict | str | None = None) -> Flask:
@@ -29,6 +29,7 @@ def load_config(app: Flask, config) -> None:
     if not app.config["SECRET_KEY"] and app.config["ENV"] == "development":
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path) / "secret_key")
     app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
+    check_values(app.config)
     if app.config["ENV"] not in ("development", "testing"):
         check_production(app.config)
 
@@ -87,12 +88,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
+    from app.api_paths import CanonicalApiPaths
     from app.blueprints import register_blueprints
     from app.blueprints.admin import init_admin
     from app.errors import register_error_handlers
     from app.blueprints.common import CampaignHubApi
     from app.pages import init_pages
 
+    app.wsgi_app = CanonicalApiPaths(app.wsgi_app)
     api = app.extensions["api"] = CampaignHubApi(app, spec_kwargs=api_spec_options())
     register_blueprints(app, api)
     register_error_handlers(app)

@@ -72,6 +72,8 @@ class Config:
     REFRESH_TOKEN_TTL = timedelta(days=env_int("REFRESH_TOKEN_DAYS", 14))
     REFRESH_COOKIE_NAME = "refresh_token"
     REFRESH_COOKIE_PATH = "/api/v1/auth"
+    # Strict by default; None (which forces Secure) lets a frontend on another site (FRONTEND_ORIGINS) refresh.
+    REFRESH_COOKIE_SAMESITE = env("REFRESH_COOKIE_SAMESITE", "Strict")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -180,11 +182,18 @@ def secret_key_problem(secret: str | None) -> str | None:
     return None
 
 
+def check_values(config: dict) -> None:
+    """Refuse settings no environment can run with."""
+    if config.get("REFRESH_COOKIE_SAMESITE") not in ("Strict", "Lax", "None"):
+        raise ConfigurationError("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None")
+
+
 def check_production(config: dict) -> None:
     """Refuse to start on settings that would make the app unsafe (every ENV but development and testing)."""
     problems = []
     if problem := secret_key_problem(config.get("SECRET_KEY")):
         problems.append(problem)
+
     if "*" in config.get("FRONTEND_ORIGINS", []):
         problems.append("FRONTEND_ORIGINS must list concrete origins, not '*'")
     if config.get("DEBUG"):

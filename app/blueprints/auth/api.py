@@ -9,7 +9,8 @@ from flask_smorest import Blueprint
 from jwt.exceptions import PyJWTError
 
 from app.blueprints.auth.schemas import (
-    LoginSchema, PasswordChangeSchema, ProfileUpdateSchema, RefreshSchema, RegisterSchema, TokenSchema, UserSchema,
+    LoginSchema, PasswordChangeSchema, ProfileUpdateSchema, RefreshSchema, RegisteredSchema, RegisterSchema, TokenSchema,
+    UserSchema,
 )
 from app.errors import Forbidden, Unauthorized
 from app.extensions import limiter
@@ -32,15 +33,17 @@ login_limits = [
 
 def _set_refresh_cookie(pair: auth.TokenPair) -> None:
     config = current_app.config
-    secure = config["SESSION_COOKIE_SECURE"]
+    samesite = config["REFRESH_COOKIE_SAMESITE"]
+    # Browsers drop SameSite=None cookies that are not Secure.
+    secure = config["SESSION_COOKIE_SECURE"] or samesite == "None"
 
     @after_this_request
     def set_cookies(response):
         response.set_cookie(config["REFRESH_COOKIE_NAME"], pair.refresh_token, expires=pair.refresh_expires_at,
-                            httponly=True, secure=secure, samesite="Strict", path=config["REFRESH_COOKIE_PATH"])
+                            httponly=True, secure=secure, samesite=samesite, path=config["REFRESH_COOKIE_PATH"])
         # Double-submit: a page script reads this and echoes it as X-CSRF-TOKEN when the cookie is used.
         response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), expires=pair.refresh_expires_at,
-                            httponly=False, secure=secure, samesite="Strict", path="/")
+                            httponly=False, secure=secure, samesite=samesite, path="/")
         return response
 
 
@@ -87,17 +90,23 @@ def _token_answer(pair: auth.TokenPair) -> auth.TokenPair:
     return pair
 
 
+@api_blp.route("/auth/register")
 class Register(MethodView):
     decorators = login_limits
 
     @api_blp.arguments(RegisterSchema)
-    @api_blp.response(201, UserSchema)
+    @api_blp.response(201, RegisteredSchema)
     @api_blp.doc(security=[])
     def post(self, data):
-        """Create a store owner or agency user, with an account they own"""
-        return accounts.register_user(**data)
+        """Sign up as a store owner or agency, with an account you own; you are signed in at once.
+
+        Also answers at `/users/register` and `/signup`.
+        """
+        user = accounts.register_user(**data)
+        return _token_answer(auth.issue_tokens(user, user_agent=request.user_agent.string))
 
 
+@api_blp.route("/auth/login")
 class Login(MethodView):
     decorators = login_limits
 
@@ -105,19 +114,12 @@ class Login(MethodView):
     @api_blp.response(200, TokenSchema)
     @api_blp.doc(security=[])
     def post(self, data):
-        """Exchange username (or email) and password for an access token and a refresh token"""
+        """Exchange username (or email) and password for an access token and a refresh token.
+
+        Also answers at `/users/login`, `/auth/token` and `/login`.
+        """
         user = accounts.authenticate(data.get("username") or data.get("email"), data["password"])
         return _token_answer(auth.issue_tokens(user, user_agent=request.user_agent.string))
-
-
-for path, view, name in (
-    ("/auth/register", Register, "register"),
-    ("/users/register", Register, "register_seed002"),  # seed 002's path
-    ("/auth/login", Login, "login"),
-    ("/users/login", Login, "login_seed002"),  # seed 002's path
-    ("/auth/token", Login, "login_seed004"),  # seed 004's path
-):
-    api_blp.route(path, endpoint=name)(view)
 
 
 @api_blp.route("/auth/refresh")
