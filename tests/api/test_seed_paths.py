@@ -73,3 +73,8 @@ def test_refresh_cookie_samesite_none_for_a_frontend_on_another_site_forces_secu
 def test_an_unknown_samesite_value_is_refused_at_start():
     with pytest.raises(ConfigurationError, match="REFRESH_COOKIE_SAMESITE"):
         create_app({"ENV": "testing", "REFRESH_COOKIE_SAMESITE": "Sometimes"})
+
+
+def test_the_openapi_text_speaks_to_integrators_not_to_our_history(client):
+    text = client.get("/api/openapi.json").get_data(as_text=True).lower()
+    assert "seed" not in text

@@ -59,7 +59,7 @@ class TokenSchema(ma.Schema):
 
 
 class RegisteredSchema(TokenSchema):
-    """The new user, field by field as seed 002 answers, and a token pair as seed 003's sign-up: signed in at once."""
+    """The new user, field by field, and a token pair: a new user is signed in at once."""
 
     id = ma.fields.UUID(attribute="user.id")
     username = ma.fields.String(attribute="user.username")

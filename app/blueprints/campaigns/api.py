@@ -53,7 +53,7 @@ class CampaignById(MethodView):
     @api_blp.arguments(CampaignUpdateSchema)
     @api_blp.response(200, CampaignSchema)
     def put(self, data, campaign_id):
-        """Change the fields sent (seed 002 sends a subset); a status follows the lifecycle"""
+        """Change only the fields sent; a status change follows the lifecycle"""
         campaign = campaigns.get_campaign(current_account(), campaign_id)
         return campaigns.update_campaign(campaign, actor=current_user(), **data)
 
@@ -77,7 +77,7 @@ class CampaignByName(MethodView):
     @viewer_required
     @api_blp.response(200, CampaignDetailSchema)
     def get(self, name):
-        """One campaign by its name (case-insensitive), with periods and sites as seed 004's detail"""
+        """One campaign by its name (case-insensitive), with its stats, periods and sites"""
         return _detail(campaigns.get_campaign_by_name(current_account(), name))
 
 

@@ -64,7 +64,7 @@ class CampaignSchema(ma.Schema):
 
 
 _DESCRIPTIONS = {
-    "keywords": "A list, or a comma-separated string as seed 000 sends",
+    "keywords": "A list, or a comma-separated string",
     "budget": "Greater than 0, at most two decimals",
     "end_date": "After start_date",
 }

@@ -19,7 +19,7 @@ def _attribute_limits(value) -> None:
 
 
 class PointField(ma.fields.Field):
-    """A point as `{"type": "point", "coordinates": [lon, lat]}` (seed 002); `name` and `address` are allowed."""
+    """A point as `{"type": "point", "coordinates": [lon, lat]}` ; `name` and `address` are allowed."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict) or str(value.get("type", "")).lower() != "point":
