@@ -3,17 +3,13 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, UUIDMixin
+from app.models.base import TimestampMixin, UUIDMixin, pg_enum
 
-
-def _enum(cls, name):
-    # Store the lowercase values the API speaks, not the Python names.
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 class UserRole(str, enum.Enum):
@@ -44,8 +40,8 @@ class User(UUIDMixin, TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(120), default="")
-    role: Mapped[UserRole] = mapped_column(_enum(UserRole, "user_role"), default=UserRole.STORE_OWNER)
-    status: Mapped[UserStatus] = mapped_column(_enum(UserStatus, "user_status"), default=UserStatus.ACTIVE)
+    role: Mapped[UserRole] = mapped_column(pg_enum(UserRole, "user_role"), default=UserRole.STORE_OWNER)
+    status: Mapped[UserStatus] = mapped_column(pg_enum(UserStatus, "user_status"), default=UserStatus.ACTIVE)
     language: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -91,7 +87,9 @@ class Account(UUIDMixin, TimestampMixin, db.Model):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The account's country (ISO 3166-1 alpha-2): national phone numbers are read in it, places in it come first.
     default_region: Mapped[str] = mapped_column(String(2), default="US")
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     language: Mapped[str] = mapped_column(String(8), default="en")
     settings: Mapped[dict] = mapped_column(JSONB, default=dict)
@@ -113,7 +111,7 @@ class Membership(UUIDMixin, TimestampMixin, db.Model):
     account_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
-    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole, "member_role"), default=MemberRole.VIEWER)
+    role: Mapped[MemberRole] = mapped_column(pg_enum(MemberRole, "member_role"), default=MemberRole.VIEWER)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     account: Mapped[Account] = relationship(back_populates="memberships")
@@ -137,9 +135,9 @@ class Invitation(UUIDMixin, TimestampMixin, db.Model):
         UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole, "member_role"), default=MemberRole.VIEWER)
+    role: Mapped[MemberRole] = mapped_column(pg_enum(MemberRole, "member_role"), default=MemberRole.VIEWER)
     status: Mapped[InvitationStatus] = mapped_column(
-        _enum(InvitationStatus, "invitation_status"), default=InvitationStatus.PENDING
+        pg_enum(InvitationStatus, "invitation_status"), default=InvitationStatus.PENDING
     )
     invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")

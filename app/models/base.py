@@ -1,10 +1,16 @@
 """Mixins shared by every model: UUID keys, timestamps, account scoping."""
+import enum
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey, func
+from sqlalchemy import DateTime, Enum, ForeignKey, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+
+def pg_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A PostgreSQL enum type storing the lowercase values the API speaks, not the Python names."""
+    return Enum(cls, name=name, values_callable=lambda members: [m.value for m in members])
 
 
 def utcnow() -> datetime:

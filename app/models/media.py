@@ -3,16 +3,13 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin
+from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin, pg_enum
 
-
-def _enum(cls, name):
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 class FileType(str, enum.Enum):
@@ -45,10 +42,10 @@ class MediaFile(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
     original_filename: Mapped[str] = mapped_column(String(255))
     filename: Mapped[str] = mapped_column(String(120))
     storage_key: Mapped[str] = mapped_column(String(255), unique=True)
-    file_type: Mapped[FileType] = mapped_column(_enum(FileType, "media_file_type"))
+    file_type: Mapped[FileType] = mapped_column(pg_enum(FileType, "media_file_type"))
     mime_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[MediaStatus] = mapped_column(_enum(MediaStatus, "media_status"), default=MediaStatus.UPLOADING)
+    status: Mapped[MediaStatus] = mapped_column(pg_enum(MediaStatus, "media_status"), default=MediaStatus.UPLOADING)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(String(255))
     error: Mapped[str | None] = mapped_column(Text)

@@ -9,7 +9,6 @@ import pytest
 
 from app import create_app, load_secret_key
 from app.config import ConfigurationError, secret_key_problem
-from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
