@@ -105,6 +105,9 @@ class Campaign(UUIDMixin, TimestampMixin, AccountScopedMixin, db.Model):
         # Names are unique per account, ignoring case; a deleted campaign frees its name.
         Index("uq_campaigns_account_name", "account_id", func.lower(name), unique=True,
               postgresql_where=text("deleted_at IS NULL")),
+        # ...and names that only look alike are one name too: name_key() is defined in migration 0007.
+        Index("uq_campaigns_account_name_key", "account_id", func.name_key(name), unique=True,
+              postgresql_where=text("deleted_at IS NULL")),
         # The list page: newest first within an account, optionally one status.
         Index("ix_campaigns_account_created", "account_id", text("created_at DESC"),
               postgresql_where=text("deleted_at IS NULL")),

@@ -103,7 +103,11 @@ class Segment(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     rules: Mapped[dict] = mapped_column(JSONB)
 
-    __table_args__ = (UniqueConstraint("account_id", "name", name="uq_segments_account_name"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "name", name="uq_segments_account_name"),
+        # Names that only look alike are one name (name_key() is defined in migration 0007).
+        Index("uq_segments_account_name_key", "account_id", func.name_key(name), unique=True),
+    )
 
     def __str__(self) -> str:
         return self.name

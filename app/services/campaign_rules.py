@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 from app import json_limits
 from app.errors import ValidationError
 from app.models import CampaignStatus, Channel, Priority
+from app.services.names import check_name
 
 MAX_BUDGET = Decimal("9999999999.99")
 GENDERS = ("all", "male", "female", "other")
@@ -86,7 +87,7 @@ def _name(value) -> str:
     value = _text(value, "name").strip()
     if not value:
         raise ValueError("This field is required")
-    return value
+    return check_name(value)  # no bidi controls, no look-alike letters of two scripts in one word
 
 
 def _text(value, field: str = "description") -> str:

@@ -13,7 +13,9 @@ from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.campaign_rules import check_dates, clean_fields
 from app.services.dispatch import enqueue_after_commit
+from app.services.names import name_key
 from app.services.pagination import Page, paginate
+from app.services.search import LIKE_ESCAPE, contains_pattern
 
 SORT_KEYS = {
     "created_at": Campaign.created_at, "updated_at": Campaign.updated_at, "name": func.lower(Campaign.name),
@@ -37,8 +39,9 @@ def campaigns_query(account: Account, *, status: str | None = None, channel: str
         if value:
             stmt = stmt.where(column == value)
     if search and search.strip():
-        pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Campaign.name.ilike(pattern), Campaign.description.ilike(pattern)))
+        pattern = contains_pattern(search.strip())
+        stmt = stmt.where(or_(Campaign.name.ilike(pattern, escape=LIKE_ESCAPE),
+                              Campaign.description.ilike(pattern, escape=LIKE_ESCAPE)))
     if start_date is not None:
         stmt = stmt.where(Campaign.start_date >= start_date)
     if end_date is not None:
@@ -100,12 +103,17 @@ def get_campaign_by_name(account: Account, name: str) -> Campaign:
 
 
 def _check_name_free(account: Account, name: str, *, exclude: uuid.UUID | None = None) -> None:
-    stmt = select(Campaign.id).where(_live(account), func.lower(Campaign.name) == name.lower())
+    # Names that only look alike (case, width, invisible characters, letters of another script) are one name.
+    stmt = select(Campaign.name).where(_live(account), name_key(Campaign.name) == name_key(name))
     if exclude is not None:
         stmt = stmt.where(Campaign.id != exclude)
-    if db.session.scalar(stmt) is not None:
+    taken = db.session.scalar(stmt)
+    if taken is not None and taken.lower() == name.lower():
         raise Conflict(f"A campaign named '{name}' already exists in this account",
                        details={"name": ["This name is already taken in the account"]})
+    if taken is not None:
+        raise Conflict(f"A campaign named '{taken}' already exists in this account and looks the same",
+                       details={"name": [f"Looks the same as the campaign '{taken}' of this account"]})
 
 
 def _flush_unique(name: str) -> None:
@@ -114,7 +122,7 @@ def _flush_unique(name: str) -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        if "uq_campaigns_account_name" in str(exc.orig):
+        if "uq_campaigns_account_name" in str(exc.orig):  # either index: lower(name) or name_key(name)
             raise Conflict(f"A campaign named '{name}' already exists in this account",
                            details={"name": ["This name is already taken in the account"]}) from None
         raise
@@ -149,7 +157,7 @@ def update_campaign(campaign: Campaign, *, actor: User | None, **data: Any) -> C
     fields = clean_fields(data, creating=False)
     new_status = fields.pop("status", None)
     check_dates(fields.get("start_date", campaign.start_date), fields.get("end_date", campaign.end_date))
-    if "name" in fields and fields["name"].lower() != campaign.name.lower():
+    if "name" in fields and fields["name"] != campaign.name:
         _check_name_free(campaign.account, fields["name"], exclude=campaign.id)
     changed = sorted(k for k, v in fields.items() if getattr(campaign, k) != v)
     for key, value in fields.items():

@@ -15,6 +15,7 @@ from app.models.customers import RECENT_ORDERS_KEPT
 from app.services import get_owned, unit_of_work
 from app.services import customer_fields as cf
 from app.services.activity import record_event
+from app.services.search import LIKE_ESCAPE, contains_pattern
 
 SCALAR_FIELDS = ("first_name", "last_name", "email", "phone", "language", "timezone", "city", "country",
                  "orders_count", "last_order_at")
@@ -74,10 +75,10 @@ def customers_query(account: Account, *, search: str | None = None, tag: str | N
     """Customers of `account` matching the list filters, in a stable order."""
     stmt = select(Customer).where(Customer.account_id == account.id)
     if search:
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(or_(Customer.first_name.ilike(like), Customer.last_name.ilike(like),
-                              Customer.email.ilike(like), Customer.phone.ilike(like),
-                              (Customer.first_name + " " + Customer.last_name).ilike(like)))
+        like = contains_pattern(search.strip())  # % and _ typed in a search are plain characters
+        stmt = stmt.where(or_(*(column.ilike(like, escape=LIKE_ESCAPE) for column in (
+            Customer.first_name, Customer.last_name, Customer.email, Customer.phone,
+            Customer.first_name + " " + Customer.last_name))))
     if tag:
         stmt = stmt.where(Customer.tags.contains([tag.strip().lower()]))
     if language:

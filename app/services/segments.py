@@ -16,6 +16,8 @@ from app.services import customer_fields as cf
 from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.customers import BEHAVIOURS, behaviour_clause
+from app.services.names import check_name, name_key
+from app.services.search import LIKE_ESCAPE, contains_pattern, prefix_pattern
 
 MAX_DEPTH = 5
 MAX_CONDITIONS = 50
@@ -158,11 +160,11 @@ def _column_condition(field: str, op: str, value) -> ColumnElement[bool]:
     scalar = _scalar(value, kind)
     scalar = _normalise(field, scalar) if kind == "string" else scalar
     if op == "contains":
-        return column.ilike(f"%{_escape(scalar)}%", escape="\\")
+        return column.ilike(contains_pattern(scalar), escape=LIKE_ESCAPE)
     if op == "not_contains":
-        return not_(func.coalesce(column.ilike(f"%{_escape(scalar)}%", escape="\\"), False))
+        return not_(func.coalesce(column.ilike(contains_pattern(scalar), escape=LIKE_ESCAPE), False))
     if op == "starts_with":
-        return column.ilike(f"{_escape(scalar)}%", escape="\\")
+        return column.ilike(prefix_pattern(scalar), escape=LIKE_ESCAPE)
     return _compare(column, op, scalar)
 
 
@@ -170,10 +172,6 @@ def _compare(column, op: str, value) -> ColumnElement[bool]:
     return {"eq": lambda: column == value, "ne": lambda: column.is_distinct_from(value),
             "gt": lambda: column > value, "gte": lambda: column >= value,
             "lt": lambda: column < value, "lte": lambda: column <= value}[op]()
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _days(value) -> int:
@@ -231,7 +229,7 @@ def _attribute_condition(field: str, op: str, value) -> ColumnElement[bool]:
     if op == "in":
         return text_value.in_(_list(value, lambda v: _json_text(v)))
     if op == "contains":
-        return text_value.ilike(f"%{_escape(_scalar(value, 'string'))}%", escape="\\")
+        return text_value.ilike(contains_pattern(_scalar(value, "string")), escape=LIKE_ESCAPE)
     return _compare(text_value, op, _json_text(value))
 
 
@@ -330,7 +328,8 @@ def create_segment(account: Account, *, actor: User | None, name: str, rules: di
                    description: str = "") -> Segment:
     """Save a segment; its rules are checked now and evaluated whenever it is used."""
     compile_rules(rules)
-    segment = Segment(account_id=account.id, name=name.strip(), rules=rules, description=description or "")
+    name = _clean_name(account, name)
+    segment = Segment(account_id=account.id, name=name, rules=rules, description=description or "")
     db.session.add(segment)
     _flush_unique(name)
     record_event(account, actor, "segment.created", segment, {"name": segment.name})
@@ -342,9 +341,11 @@ def update_segment(segment: Segment, *, actor: User | None, account: Account, **
     """Rename a segment or change its rules."""
     if changes.get("rules") is not None:
         compile_rules(changes["rules"])
+    if changes.get("name") is not None:
+        changes["name"] = _clean_name(account, changes["name"], exclude=segment.id)
     for key in ("name", "rules", "description"):
         if key in changes and changes[key] is not None:
-            setattr(segment, key, changes[key].strip() if key == "name" else changes[key])
+            setattr(segment, key, changes[key])
     _flush_unique(segment.name)
     record_event(account, actor, "segment.updated", segment, {"name": segment.name})
     return segment
@@ -355,6 +356,23 @@ def delete_segment(segment: Segment, *, actor: User | None, account: Account) ->
     """Delete a saved segment (its customers stay)."""
     record_event(account, actor, "segment.deleted", segment, {"name": segment.name})
     db.session.delete(segment)
+
+
+def _clean_name(account: Account, name: str, *, exclude: uuid.UUID | None = None) -> str:
+    """The name as kept; 422 if it cannot be a name, 409 if it is (or looks the same as) another segment's."""
+    try:
+        name = check_name(name)
+    except ValueError as exc:
+        raise ValidationError(details={"name": [str(exc)]}) from None
+    stmt = select(Segment.name).where(Segment.account_id == account.id, name_key(Segment.name) == name_key(name))
+    if exclude is not None:
+        stmt = stmt.where(Segment.id != exclude)
+    taken = db.session.scalar(stmt)
+    if taken is not None:
+        raise Conflict("A segment with this name already exists", details={"name": [
+            "Another segment of this account has this name." if taken.lower() == name.lower()
+            else f"Looks the same as the segment '{taken}' of this account."]})
+    return name
 
 
 def _flush_unique(name: str) -> None:

@@ -3,6 +3,7 @@ from flask import Flask, g, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.geoa import ModelView as GeoModelView
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.theme import Bootstrap4Theme
 from sqlalchemy import inspect
 
@@ -14,6 +15,9 @@ from app.models import (
 )
 from app.services import auth
 from app.services.activity import record_event
+from app.services.names import check_name
+from app.services.search import escape_like
+from app.services.segments import compile_rules
 
 
 class AdminOnly:
@@ -35,7 +39,33 @@ class HomeView(AdminOnly, AdminIndexView):
         return self.render("admin/index.html")
 
 
-class SecureModelView(AdminOnly, ModelView):
+class PlainLike(sqla_filters.FilterLike):
+    """The "contains" filter with % and _ as plain characters (Flask-Admin hands them to ILIKE as they are)."""
+
+    def apply(self, query, value, alias=None):
+        return super().apply(query, escape_like(value), alias)
+
+
+class PlainNotLike(sqla_filters.FilterNotLike):
+    def apply(self, query, value, alias=None):
+        return super().apply(query, escape_like(value), alias)
+
+
+class PlainFilterConverter(sqla_filters.FilterConverter):
+    strings = tuple({sqla_filters.FilterLike: PlainLike, sqla_filters.FilterNotLike: PlainNotLike}.get(f, f)
+                    for f in sqla_filters.FilterConverter.strings)
+
+
+class PlainSearch:
+    """The search box matches what is typed: % and _ are escaped (PostgreSQL's LIKE escape is the backslash)."""
+
+    filter_converter = PlainFilterConverter()
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        return super()._apply_search(query, count_query, joins, count_joins, escape_like(search))
+
+
+class SecureModelView(AdminOnly, PlainSearch, ModelView):
     page_size = 50
     can_view_details = True
 
@@ -121,7 +151,7 @@ class GeoDatasetAdmin(SecureModelView):
     can_create = can_edit = can_delete = False
 
 
-class CustomerAdmin(AdminOnly, GeoModelView):
+class CustomerAdmin(AdminOnly, PlainSearch, GeoModelView):
     page_size = 50
     can_view_details = True
     can_create = False  # customers are created through the API, pages or imports, which normalise and record consent
@@ -137,6 +167,12 @@ class SegmentAdmin(SecureModelView):
     column_list = ("name", "account", "rules", "updated_at")
     column_searchable_list = ("name",)
     column_filters = ("name", "updated_at")
+
+    def on_model_change(self, form, model, is_created):
+        # The rules the service keeps hold here too (Flask-Admin shows the message and writes nothing);
+        # names that look like another segment's are refused by the unique index on name_key(name).
+        model.name = check_name(model.name or "")
+        compile_rules(model.rules)
 
 
 class ImportJobAdmin(SecureModelView):
