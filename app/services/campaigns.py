@@ -8,7 +8,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.models import TRANSITIONS, Account, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, User, utcnow
+from app.models import (
+    TRANSITIONS, Account, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, MediaFile, User, utcnow,
+)
 from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.campaign_rules import check_dates, clean_fields
@@ -116,6 +118,18 @@ def _check_name_free(account: Account, name: str, *, exclude: uuid.UUID | None =
                        details={"name": [f"Looks the same as the campaign '{taken}' of this account"]})
 
 
+def _check_media_files(account: Account, media_ids: list[uuid.UUID] | None) -> None:
+    """Every id in media_files must be a file of this account; another account's file is as unknown as none."""
+    if not media_ids:
+        return
+    known = set(db.session.scalars(select(MediaFile.id).where(
+        MediaFile.account_id == account.id, MediaFile.id.in_(set(media_ids)))))
+    unknown = [str(i) for i in dict.fromkeys(media_ids) if i not in known]
+    if unknown:
+        raise ValidationError("Validation error", details={
+            "media_files": [f"Unknown media file ids: {', '.join(unknown)}"]})
+
+
 def _flush_unique(name: str) -> None:
     # The unique index is the guard when two requests race past the check above.
     try:
@@ -137,6 +151,7 @@ def create_campaign(account: Account, *, actor: User | None, **data: Any) -> Cam
     if status not in (CampaignStatus.DRAFT.value, CampaignStatus.SCHEDULED.value, CampaignStatus.ACTIVE.value):
         raise ValidationError("Validation error", details={"status": ["A new campaign is draft, scheduled or active"]})
     _check_name_free(account, fields["name"])
+    _check_media_files(account, fields.get("media_files"))
     fields.setdefault("channel", Channel.AMAZON_ADS.value)
     fields.setdefault("timezone", account.timezone or "UTC")
     campaign = Campaign(account_id=account.id, created_by_id=actor.id if actor else None, status=status, **fields)
@@ -159,6 +174,7 @@ def update_campaign(campaign: Campaign, *, actor: User | None, **data: Any) -> C
     check_dates(fields.get("start_date", campaign.start_date), fields.get("end_date", campaign.end_date))
     if "name" in fields and fields["name"] != campaign.name:
         _check_name_free(campaign.account, fields["name"], exclude=campaign.id)
+    _check_media_files(campaign.account, fields.get("media_files"))
     changed = sorted(k for k, v in fields.items() if getattr(campaign, k) != v)
     for key, value in fields.items():
         setattr(campaign, key, value)

@@ -49,7 +49,15 @@ class Analysis:
 
 
 class ContentError(Exception):
-    """The content claims a type by its magic bytes but cannot be read as that type."""
+    """The content claims a type by its magic bytes but cannot be read as that type.
+
+    str(exc) is for people (shown with the file); `detail` is the decoder's own words, which may name server
+    paths (Pillow names the file it read), and goes to the log only.
+    """
+
+    def __init__(self, reason: str, detail: str | None = None):
+        super().__init__(reason)
+        self.detail = detail
 
 
 def detect(head: bytes) -> Detected | None:
@@ -79,7 +87,8 @@ def analyse(stream: BinaryIO, detected: FileType, mime_type: str, *, thumbnail_s
     except ContentError:
         raise
     except Exception as exc:  # noqa: BLE001 - decoders raise many kinds; all mean "not readable"
-        raise ContentError(f"The {detected.value} could not be read: {exc}") from exc
+        raise ContentError(f"The {detected.value} could not be read: it is damaged or not in a format we can read.",
+                           detail=f"{exc.__class__.__name__}: {exc}") from exc
 
 
 def _image(stream: BinaryIO, size: int) -> Analysis:

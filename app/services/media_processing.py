@@ -1,6 +1,7 @@
 """Processing of an uploaded file in committed steps, so its status and progress are visible while it runs."""
 import io
 import logging
+import re
 
 from flask import current_app
 from sqlalchemy import select
@@ -14,6 +15,10 @@ from app.services.media import get_storage
 from app.services.media_content import Analysis, ContentError, analyse
 
 log = logging.getLogger(__name__)
+
+STORAGE_FAILED = "The stored file could not be read; upload it again."
+# A server path (/srv/app/instance/storage/..., C:\data\...) in a reason handed to fail_processing: never shown.
+_SERVER_PATH = re.compile(r"""(?:[A-Za-z]:)?[\\/](?:[^\s'"<>\\/]+[\\/])+[^\s'"<>]*""")
 
 
 def process_file(file_id: str) -> MediaStatus | None:
@@ -40,8 +45,10 @@ def process_file(file_id: str) -> MediaStatus | None:
             storage.save(thumbnail_key, io.BytesIO(analysis.thumbnail), "image/jpeg")
     except RetryableIntegrationError:
         raise
-    except (ContentError, IntegrationError) as exc:
-        return fail_processing(file_id, str(exc))
+    except ContentError as exc:
+        return fail_processing(file_id, str(exc), detail=exc.detail)
+    except IntegrationError as exc:  # e.g. the stored file is gone; its key and the storage's words stay in the log
+        return fail_processing(file_id, STORAGE_FAILED, detail=str(exc))
     return finish_processing(file_id, analysis, thumbnail_key=thumbnail_key)
 
 
@@ -86,12 +93,17 @@ def finish_processing(file_id: str, analysis: Analysis, *, thumbnail_key: str | 
 
 
 @unit_of_work
-def fail_processing(file_id: str, error: str) -> MediaStatus | None:
-    """Mark the file `failed` with the reason kept; reported once as `media.processed` with status failed."""
+def fail_processing(file_id: str, error: str, *, detail: str | None = None) -> MediaStatus | None:
+    """Mark the file `failed` with a reason people may read; reported once as `media.processed` (status failed).
+
+    `error` is shown with the file (API, pages, webhooks), so it must say what happened without internals; the
+    `detail` (exception text, paths, storage keys) is logged only. Paths that slip into `error` are cut out.
+    """
     media = _locked(file_id)
     if media is None or media.status.is_final:
         return None
-    log.warning("Media %s failed processing: %s", file_id, error)
+    log.warning("Media %s failed processing: %s", file_id, detail or error)
+    error = _SERVER_PATH.sub("(a file)", error)
     media.status, media.message, media.error = MediaStatus.FAILED, "Processing failed", error[:1000]
     media.processed_at = utcnow()
     record_event(media.account, None, "media.processed", media, {"status": "failed", "error": media.error})

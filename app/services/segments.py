@@ -109,7 +109,7 @@ def _condition(node: Any, path: str) -> ColumnElement[bool]:
         if op not in OPS[kind]:
             raise ValueError(f"Operator {op!r} does not apply to {field}; use one of: {', '.join(OPS[kind])}.")
         return _COMPILERS[kind](str(field), op, value)
-    except (ValueError, TypeError, cf.FieldError) as exc:
+    except (ValueError, TypeError, OverflowError, cf.FieldError) as exc:
         raise RuleError(path, f"{field} {op}: {exc}" if not str(exc).startswith(("Unknown", "Operator")) else str(exc))
 
 
@@ -125,7 +125,10 @@ def _scalar(value, kind: str):
             raise ValueError("value must be a number.")
         return value
     if kind == "time":
-        return cf.parse_datetime(value)
+        try:
+            return cf.parse_datetime(value)
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is before the year 1 in UTC
+            raise ValueError("value is out of range: use a date between the years 1 and 9999.") from None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise ValueError("value must be text.")
     return str(value)

@@ -93,11 +93,14 @@ def test_content_that_cannot_be_decoded_fails_with_the_reason_kept(upload, owner
     assert event.data["status"] == "failed"
 
 
-def test_a_missing_stored_file_fails_processing(upload, storage_dir):
+def test_a_missing_stored_file_fails_processing(upload, storage_dir, caplog):
     file_id = _uploaded(upload, samples.image("JPEG"), "a.jpg")
-    (storage_dir / _reload(file_id).storage_key).unlink()
+    key = _reload(file_id).storage_key
+    (storage_dir / key).unlink()
     assert media_processing.process_file(file_id).value == "failed"
-    assert "No stored file" in _reload(file_id).error
+    # People read a reason; the storage's own words (with the key) go to the log.
+    assert _reload(file_id).error == media_processing.STORAGE_FAILED
+    assert f"No stored file {key}" in caplog.text
 
 
 def test_processing_twice_reports_media_processed_once(upload):
