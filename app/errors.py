@@ -16,6 +16,7 @@ ERROR_TYPES = {
     405: "MethodNotAllowedError",
     409: "ConflictError",
     413: "PayloadTooLargeError",
+    414: "UriTooLongError",
     415: "UnsupportedMediaTypeError",
     422: "ValidationError",
     429: "RateLimitError",
