@@ -1,25 +1,38 @@
-"""API read path: GET /api/v1/users/me with a bearer token, from 32 threads, against gunicorn (2 workers).
+"""API read path side by side with a bare app: the product's reads against one primary-key SELECT, wrk at 64 connections.
 
-Needs DATABASE_URL and REDIS_URL (a throwaway database: `make bench ARGS=api_read`). Migrates the
-database, starts gunicorn on a free port, registers and logs in a user, then measures for ~10 s.
-Compare with PERFORMANCE.md: ~2,500 req/s for gunicorn + Flask + one primary-key SELECT.
+Needs DATABASE_URL and REDIS_URL (a throwaway database: `make bench ARGS=api_read`). Migrates the database,
+starts the product (`wsgi:app`) and a bare Flask app (bench/_bare_app.py: one primary-key SELECT of the same
+`campaigns` row as JSON through a psycopg2 pool) under the same gunicorn settings as the Procfile (2 sync
+workers), builds a demo-sized account (campaigns, a campaign with 90 days x 4 sites of metrics, customers),
+signs in with a bearer token and with the login page (session cookie), then runs
+`wrk -t2 -c64 -d10s --latency` against each endpoint in turn, alternating, for --rounds rounds. Every figure
+of a round is compared with the bare app's in the same round; the printed ratio is the mean over rounds.
 
-    python bench/api_read.py [--threads 32] [--seconds 10]
+The load generator is compiled `wrk` (Debian package `wrk`, installed when missing): a Python one saturates
+a core itself and understates both sides.
+
+    python bench/api_read.py [--rounds 2] [--seconds 10] [--connections 64] [--workers 2]
+    python bench/api_read.py --profile detail        # py-spy over the workers during one run: top frames
 """
 import argparse
 import http.client
 import json
 import os
+import re
 import secrets
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
 PASSWORD = "Str0ng-passw0rd!"
 
 
@@ -43,12 +56,15 @@ def request(port: int, method: str, path: str, body: dict | None = None, token: 
         conn.close()
 
 
-def start_server(port: int, env: dict, log_path: Path) -> subprocess.Popen:
-    log = open(log_path, "wb")
+def start_server(port: int, env: dict, log_path: Path, *, workers: int = 2, app: str = "wsgi:app",
+                 chdir: Path = ROOT) -> subprocess.Popen:
+    log = open(log_path, "ab")
     return subprocess.Popen(
-        # No control socket: its default path is shared by every gunicorn of this OS user.
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--no-control-socket", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        # The Procfile's gunicorn: sync workers. No control socket: its default path is shared by every gunicorn
+        # of this OS user.
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--no-control-socket",
+         app],
+        cwd=chdir, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
 
 
@@ -76,47 +92,6 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def hammer(port: int, token: str, threads: int, seconds: float) -> tuple[list[float], int, float]:
-    """Send GET /users/me from `threads` threads until `seconds` pass; latencies in seconds."""
-    headers = {"Authorization": f"Bearer {token}"}
-    start = threading.Barrier(threads + 1)
-    stop_at = [0.0]
-    latencies: list[list[float]] = [[] for _ in range(threads)]
-    errors = [0] * threads
-
-    def worker(i: int) -> None:
-        # http.client reconnects by itself when the server closes the connection (gunicorn's
-        # sync workers close after each answer); a keep-alive server keeps it open.
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine = latencies[i]
-        start.wait()
-        while (t0 := time.perf_counter()) < stop_at[0]:
-            try:
-                conn.request("GET", "/api/v1/users/me", headers=headers)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                ok = False
-            if ok:
-                mine.append(time.perf_counter() - t0)
-            else:
-                errors[i] += 1
-        conn.close()
-
-    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
-    for t in pool:
-        t.start()
-    began = time.perf_counter()
-    stop_at[0] = began + seconds
-    start.wait()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - began
-    return [x for per_thread in latencies for x in per_thread], sum(errors), elapsed
-
-
 def migrated_env(bench: str) -> dict:
     """The environment for a benchmark's server: a throwaway database (migrated here), limits out of the way."""
     for name in ("DATABASE_URL", "REDIS_URL"):
@@ -124,51 +99,331 @@ def migrated_env(bench: str) -> dict:
             sys.exit(f"{name} is not set: run `make bench ARGS={bench}` (a throwaway database)")
     env = dict(os.environ, FLASK_APP="wsgi.py", LOG_LEVEL="WARNING",
                # The app limits each client to RATE_LIMIT_DEFAULT; a benchmark is one very busy client.
-               RATE_LIMIT_DEFAULT="1000000/hour", RATE_LIMIT_LOGIN="1000000/hour")
+               RATE_LIMIT_DEFAULT="100000000/hour", RATE_LIMIT_LOGIN="1000000/hour")
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return env
 
 
+# wrk ---------------------------------------------------------------------------------------------------------
+
+def ensure_wrk() -> str:
+    """The compiled load generator; installed from Debian (as root) when missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (Debian package)", flush=True)
+        with open("/var/lock/campaignhub-apt.lock", "w") as lock:  # the same lock scripts/bootstrap.sh takes
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            if subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"], env=env,
+                              stdout=subprocess.DEVNULL).returncode != 0:
+                subprocess.run(["apt-get", "update", "-qq"], env=env, check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"], env=env,
+                               check=True, stdout=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk is missing: apt-get install wrk (as root)")
+    return found
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([0-9.]+)(us|ms|s)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+@dataclass
+class Run:
+    name: str
+    rate: float
+    p50: float
+    p99: float
+    requests: int
+    bad: int  # non-2xx/3xx answers plus socket errors other than the server closing after an answer
+
+    def line(self) -> str:
+        return f"{self.name:<28} {self.rate:8.0f} req/s   p50 {self.p50:7.1f} ms   p99 {self.p99:7.1f} ms" + (
+            f"   ({self.bad} bad of {self.requests})" if self.bad else "")
+
+
+def wrk(binary: str, name: str, url: str, headers: dict, *, seconds: float, connections: int) -> Run:
+    cmd = [binary, "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "--timeout", "10s"]
+    for key, value in headers.items():
+        cmd += ["-H", f"{key}: {value}"]
+    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    if m := re.search(r"Socket errors: connect (\d+), read \d+, write (\d+), timeout (\d+)", out):
+        bad += int(m.group(1)) + int(m.group(2)) + int(m.group(3))
+    return Run(name, rate, p50, p99, total, bad)
+
+
+# The demo-sized account ---------------------------------------------------------------------------------------
+
+@dataclass
+class Demo:
+    token: str
+    cookie: str
+    campaign_id: str
+    paths: dict[str, str] = field(default_factory=dict)
+
+
+def load_demo(dsn: str, account_id: str, user_id: str, *, campaigns: int = 60, customers: int = 200) -> str:
+    """Campaigns (one with 90 days x 4 sites of metrics, the rest with a week), customers; the detailed one's id."""
+    import psycopg2
+
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("""
+        INSERT INTO campaigns (id, account_id, created_by_id, name, description, channel, budget, currency, keywords,
+            start_date, end_date, timezone, priority, status, demographics, target_locations, media_files, audience,
+            content, sync_attempts, created_at, updated_at)
+        SELECT gen_random_uuid(), %s, %s, 'Demo campaign ' || g, 'Spring sale for shoes, bikes and coffee ' || g,
+            (ARRAY['display','email','social_media','search'])[1 + g %% 4], 500 + g * 10, 'USD',
+            ARRAY['spring', 'sale', 'kw' || g], now() - interval '90 days', now() + interval '30 days', 'UTC',
+            (ARRAY['low','medium','high'])[1 + g %% 3], (ARRAY['active','paused','draft','finished'])[1 + g %% 4],
+            '{"age": "25-35", "gender": "all", "interests": ["shoes"]}',
+            '[{"type": "point", "coordinates": [-3.7038, 40.4168], "name": "Madrid"}]', '{}', '{}',
+            '{"headline": "Spring sale"}', 0, now() - g * interval '1 hour', now() - g * interval '1 hour'
+        FROM generate_series(1, %s) AS g""", (account_id, user_id, campaigns))
+    cur.execute("""
+        INSERT INTO campaign_metrics (campaign_id, day, site, impressions, clicks, conversions, spend, updated_at)
+        SELECT c.id, current_date - d, s.site, 1000 + d * 3, 40 + d %% 7, 4 + d %% 3, 18.50 + d %% 5, now()
+        FROM campaigns c CROSS JOIN generate_series(0, CASE WHEN c.name = 'Demo campaign 1' THEN 89 ELSE 6 END) d
+        CROSS JOIN unnest(ARRAY['amazon.com','google.com','facebook.com','imdb.com']) AS s(site)
+        WHERE c.account_id = %s""", (account_id,))
+    cur.execute("SELECT id FROM campaigns WHERE account_id = %s AND name = 'Demo campaign 1'", (account_id,))
+    campaign_id = str(cur.fetchone()[0])
+    conn.close()
+    return campaign_id
+
+
+def demo_customers(port: int, token: str, count: int) -> None:
+    for n in range(count):
+        status, body = request(port, "POST", "/api/v1/customers", {
+            "email": f"customer{n}@example.com", "first_name": f"Name{n}", "last_name": "Demo",
+            "language": ("en", "es")[n % 2], "tags": ["vip"] if n % 5 == 0 else []}, token=token)
+        if status != 201:
+            raise RuntimeError(f"POST /customers answered {status}: {body}")
+
+
+def page_session(port: int, username: str) -> str:
+    """Sign in through the login page (CSRF token and all); the session cookie it sets."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookies = {c.split("=", 1)[0]: c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []}
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    form = {"username": username, "password": PASSWORD, **({"csrf_token": csrf.group(1)} if csrf else {})}
+    conn.request("POST", "/login", body=urllib.parse.urlencode(form),
+                 headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": "; ".join(cookies.values())})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    for c in response.headers.get_all("Set-Cookie") or []:
+        if c.startswith("session="):
+            if response.status != 302:
+                break
+            return c.split(";", 1)[0]
+    raise RuntimeError(f"the login page answered {response.status} without a session")
+
+
+def make_demo(port: int, dsn: str) -> Demo:
+    name = f"bench_{secrets.token_hex(4)}"
+    status, body = request(port, "POST", "/api/v1/auth/register", {
+        "username": name, "email": f"{name}@example.com", "password": PASSWORD,
+        "full_name": "Bench User", "role": "store_owner"})
+    if status not in (200, 201):
+        raise RuntimeError(f"register answered {status}: {body}")
+    status, body = request(port, "POST", "/api/v1/auth/login", {"username": name, "password": PASSWORD})
+    if status != 200:
+        raise RuntimeError(f"login answered {status}: {body}")
+    token = body["access_token"]
+    account_id = request(port, "GET", "/api/v1/accounts", token=token)[1]["accounts"][0]["id"]
+    user_id = request(port, "GET", "/api/v1/users/me", token=token)[1]["id"]
+    campaign_id = load_demo(dsn, account_id, user_id)
+    demo_customers(port, token, 200)
+    demo = Demo(token=token, cookie=page_session(port, name), campaign_id=campaign_id)
+    demo.paths = {
+        "users_me": "/api/v1/users/me",
+        "campaign_detail": f"/api/v1/campaigns/{campaign_id}",
+        "campaigns_list": "/api/v1/campaigns?size=20",
+        "customers_list": "/api/v1/customers?size=20",
+        "campaigns_page": "/campaigns",
+    }
+    return demo
+
+
+def targets(demo: Demo, product: int, bare: int) -> list[tuple[str, str, dict]]:
+    """(name, URL, headers) of every endpoint measured, the bare app first."""
+    bearer = {"Authorization": f"Bearer {demo.token}"}
+    out = [("bare", f"http://127.0.0.1:{bare}/campaigns/{demo.campaign_id}", {})]
+    for name, path in demo.paths.items():
+        headers = {"Cookie": demo.cookie} if name == "campaigns_page" else bearer
+        out.append((name, f"http://127.0.0.1:{product}{path}", headers))
+    return out
+
+
+def check_answers(demo: Demo, measured: list[tuple[str, str, dict]]) -> None:
+    """Each URL answers 200 before it is measured (a 302 to the login page or a 429 would be fast and wrong)."""
+    for name, url, headers in measured:
+        parts = urllib.parse.urlsplit(url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        if response.status != 200:
+            raise RuntimeError(f"{name} answered {response.status}: {body[:300]!r}")
+
+
+# Profiling ---------------------------------------------------------------------------------------------------
+
+def profile(binary: str, server: subprocess.Popen, name: str, url: str, headers: dict, *, seconds: float,
+            connections: int, top: int = 15) -> None:
+    """py-spy over every gunicorn worker while wrk runs: the frames with most samples, self and inclusive."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(py_spy).exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "py-spy"], check=True)
+    with tempfile.NamedTemporaryFile(suffix=".txt") as raw:
+        spy = subprocess.Popen([py_spy, "record", "--pid", str(server.pid), "--subprocesses", "--format", "raw",
+                                "--rate", "250", "--nonblocking", "--duration", str(int(seconds) + 1),
+                                "--output", raw.name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+        run = wrk(binary, name, url, headers, seconds=seconds, connections=connections)
+        spy.wait()
+        stacks = [line.rsplit(" ", 1) for line in Path(raw.name).read_text().splitlines() if line.strip()]
+    print(run.line())
+    total = sum(int(n) for _, n in stacks) or 1
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    for stack, n in stacks:
+        frames = [re.sub(r" \((.*/)?(site-packages/)?", " (", f) for f in stack.split(";")
+                  if not f.startswith("process ")]
+        if not frames:
+            continue
+        own[frames[-1]] = own.get(frames[-1], 0) + int(n)
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + int(n)
+    print(f"py-spy, {total} samples of the workers during {name} (idle waits included):")
+    print("  self %  frame")
+    for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {100 * n / total:5.1f}  {frame}")
+    print("  incl %  frame")
+    for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top * 2]:
+        print(f"  {100 * n / total:5.1f}  {frame}")
+
+
+# Running it ----------------------------------------------------------------------------------------------------
+
+class Servers:
+    """The product and the bare app under the same gunicorn settings, on free ports, until closed."""
+
+    def __init__(self, env: dict, tmp: Path, workers: int):
+        self.env, self.tmp, self.workers = env, tmp, workers
+        self.product_port, self.bare_port = free_port(), free_port()
+        self.log = tmp / "gunicorn.log"
+        product_env = dict(env, PROMETHEUS_MULTIPROC_DIR=str(tmp / f"prometheus-{workers}"))
+        Path(product_env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(exist_ok=True)
+        bare_env = dict(env, BARE_DSN=env["DATABASE_URL"].replace("postgresql+psycopg2://", "postgresql://"))
+        self.product = start_server(self.product_port, product_env, self.log, workers=workers)
+        self.bare = start_server(self.bare_port, bare_env, self.log, workers=workers, app="_bare_app:app",
+                                 chdir=BENCH_DIR)
+
+    def __enter__(self):
+        try:
+            wait_until_healthy(self.product_port, self.product)
+            wait_until_healthy(self.bare_port, self.bare)
+        except Exception:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, exc_type, *_):
+        stop_server(self.product)
+        stop_server(self.bare)
+        if exc_type is not None:
+            sys.stdout.write(self.log.read_text(errors="replace")[-3000:])
+
+
+def measure_rounds(binary: str, measured, *, rounds: int, seconds: float, connections: int) -> dict[str, list[Run]]:
+    """Every endpoint in turn, the bare app first, `rounds` times; the machine's drift hits all of them alike."""
+    results: dict[str, list[Run]] = {name: [] for name, _, _ in measured}
+    for name, url, headers in measured:  # warm-up: imports, pools, plans
+        wrk(binary, name, url, headers, seconds=2, connections=connections)
+    for n in range(rounds):
+        print(f"round {n + 1}:", flush=True)
+        for name, url, headers in measured:
+            run = wrk(binary, name, url, headers, seconds=seconds, connections=connections)
+            results[name].append(run)
+            print("  " + run.line(), flush=True)
+    return results
+
+
+def summarise(results: dict[str, list[Run]], prefix: str = "api_read") -> list[str]:
+    """`name: value unit` lines: rate, p50, p99 and, for the product, the share of the bare app's rate and
+    the ratio of p99s, each computed within a round and averaged over rounds."""
+    bare = results["bare"]
+    lines = []
+    for name, runs in results.items():
+        lines += [f"{prefix}_{name}_rps: {statistics.mean(r.rate for r in runs):.0f} req/s",
+                  f"{prefix}_{name}_p50: {statistics.mean(r.p50 for r in runs):.1f} ms",
+                  f"{prefix}_{name}_p99: {statistics.mean(r.p99 for r in runs):.1f} ms"]
+        if name != "bare":
+            share = statistics.mean(r.rate / b.rate for r, b in zip(runs, bare))
+            p99 = statistics.mean(r.p99 / b.p99 for r, b in zip(runs, bare))
+            lines += [f"{prefix}_{name}_share_of_bare: {100 * share:.0f} %",
+                      f"{prefix}_{name}_p99_vs_bare: {p99:.2f} x"]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", metavar="ENDPOINT",
+                        help="instead of measuring, profile one endpoint (bare, users_me, campaign_detail, "
+                             "campaigns_list, customers_list, campaigns_page) with py-spy")
     args = parser.parse_args()
+    binary = ensure_wrk()
     env = migrated_env("api_read")
+    dsn = env["DATABASE_URL"].replace("postgresql+psycopg2://", "postgresql://")
 
-    with tempfile.TemporaryDirectory(prefix="bench-api-read-") as tmp:
-        env["PROMETHEUS_MULTIPROC_DIR"] = tmp
-        port, log_path = free_port(), Path(tmp) / "gunicorn.log"
-        server = start_server(port, env, log_path)
-        try:
-            wait_until_healthy(port, server)
-            name = f"bench_{secrets.token_hex(4)}"
-            status, body = request(port, "POST", "/api/v1/auth/register", {
-                "username": name, "email": f"{name}@example.com", "password": PASSWORD,
-                "full_name": "Bench User", "role": "store_owner"})
-            if status not in (200, 201):
-                raise RuntimeError(f"register answered {status}: {body}")
-            status, body = request(port, "POST", "/api/v1/auth/login", {"username": name, "password": PASSWORD})
-            if status != 200:
-                raise RuntimeError(f"login answered {status}: {body}")
-            token = body["access_token"]
-
-            hammer(port, token, args.threads, 1.0)  # warm-up: imports, pools, caches
-            latencies, errors, elapsed = hammer(port, token, args.threads, args.seconds)
-        except Exception:
-            stop_server(server)
-            sys.stdout.write(log_path.read_text(errors="replace")[-3000:])
-            raise
-        stop_server(server)
-
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else float("nan")
-    print(f"{len(latencies)} answers 200 and {errors} failures in {elapsed:.1f} s from {args.threads} threads")
-    print(f"api_read_rps: {len(latencies) / elapsed:.0f} req/s")
-    print(f"api_read_p99: {p99 * 1000:.1f} ms")
-    # Failures make the figures meaningless (a 429 is fast): say so with the exit status.
-    return 1 if errors > len(latencies) / 100 else 0
+    with tempfile.TemporaryDirectory(prefix="bench-api-read-") as tmp, Servers(env, Path(tmp), args.workers) as s:
+        demo = make_demo(s.product_port, dsn)
+        measured = targets(demo, s.product_port, s.bare_port)
+        check_answers(demo, measured)
+        if args.profile:
+            name, url, headers = next(t for t in measured if t[0] == args.profile)
+            wrk(binary, name, url, headers, seconds=2, connections=args.connections)
+            server = s.bare if name == "bare" else s.product
+            profile(binary, server, name, url, headers, seconds=args.seconds, connections=args.connections)
+            return 0
+        results = measure_rounds(binary, measured, rounds=args.rounds, seconds=args.seconds,
+                                 connections=args.connections)
+    bad = {name: sum(r.bad for r in runs) for name, runs in results.items()}
+    print(f"wrk -t2 -c{args.connections} -d{args.seconds:.0f}s --latency, gunicorn {args.workers} sync workers "
+          f"for both apps, {args.rounds} rounds; share and p99 ratio are per round, then averaged")
+    for line in summarise(results):
+        print(line)
+    # Failed answers make the figures meaningless (a 429 is fast): say so with the exit status.
+    broken = [name for name, n in bad.items() if n > sum(r.requests for r in results[name]) / 100]
+    if broken:
+        print(f"too many failed answers: {', '.join(broken)}", file=sys.stderr)
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":
