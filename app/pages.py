@@ -1,11 +1,11 @@
 """What every server-rendered page shares: template globals, time formatting, security headers."""
 import secrets
-from datetime import datetime
 
 from flask import Flask, g
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from app import formatting
 from app.extensions import db
 from app.security import current_account, is_api_request
 from app.services import accounts
@@ -53,11 +53,6 @@ def _endpoints() -> set:
     return set(current_app.view_functions)
 
 
-def localtime(value: datetime | None, format: str = "medium") -> str:
-    """A UTC timestamp in the viewer's time zone and language."""
-    return format_datetime(value, format) if value else "—"
-
-
 def csp_nonce() -> str:
     """A nonce for this response's inline scripts (Flask-Admin marks its few with it); the CSP names it."""
     if "csp_nonce" not in g:
@@ -79,6 +74,7 @@ def _security_headers(response):
 
 def init_pages(app: Flask) -> None:
     app.context_processor(_page_context)
-    app.add_template_filter(localtime)
+    for name, function in formatting.FILTERS.items():
+        app.add_template_filter(function, name)
     app.add_template_global(get_locale)
     app.after_request(_security_headers)

@@ -120,6 +120,7 @@ def roles_required(*roles: UserRole):
     return decorator
 
 
+viewer_required = account_role_required(MemberRole.VIEWER)
 editor_required = account_role_required(MemberRole.EDITOR)
 owner_required = account_role_required(MemberRole.OWNER)
 

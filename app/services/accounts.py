@@ -3,6 +3,7 @@ import re
 import uuid
 from zoneinfo import available_timezones
 
+from babel.numbers import list_currencies
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, literal, select
@@ -12,6 +13,7 @@ from app.extensions import db
 from app.models import Account, Membership, MemberRole, User, UserRole, UserStatus, utcnow
 from app.services import auth, unit_of_work
 from app.services.activity import record_event
+from app.services.geolocation_data import default_gazetteer
 from app.services.passwords import hash_password, password_problems, verify_password
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
@@ -24,6 +26,18 @@ def normalize_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ValidationError("Validation error", details={"email": [str(exc)]}) from exc
+
+
+def _check_account_defaults(data: dict, errors: dict) -> None:
+    """The account's country (ISO 3166-1 alpha-2) and currency (ISO 4217), upper-cased in place."""
+    if data.get("default_region") is not None:
+        data["default_region"] = str(data["default_region"]).strip().upper()
+        if not default_gazetteer().has_country(data["default_region"]):
+            errors["default_region"] = ["Must be an ISO 3166-1 country code such as 'ES'."]
+    if data.get("currency") is not None:
+        data["currency"] = str(data["currency"]).strip().upper()
+        if data["currency"] not in list_currencies():
+            errors["currency"] = ["Must be an ISO 4217 currency code such as 'EUR'."]
 
 
 def _check_profile(data: dict, errors: dict) -> None:
@@ -210,18 +224,21 @@ def account_and_role(user: User, account_id=None) -> tuple[Account | None, Membe
 
 @unit_of_work
 def create_client_account(user: User, *, name: str, timezone: str | None = None, language: str | None = None,
-                          default_region: str | None = None) -> Account:
+                          default_region: str | None = None, currency: str | None = None) -> Account:
     """An agency (or admin) opens an account for a client and owns it."""
     if user.role not in (UserRole.AGENCY, UserRole.ADMIN):
         raise Forbidden("Only agencies can create client accounts")
     errors: dict[str, list[str]] = {}
     if not name or not name.strip():
         errors["name"] = ["Name is required."]
+    defaults = {"default_region": default_region, "currency": currency}
     _check_profile({"timezone": timezone, "language": language}, errors)
+    _check_account_defaults(defaults, errors)
     if errors:
         raise ValidationError("Validation error", details=errors)
     account = Account(name=name.strip(), created_by=user, timezone=timezone or user.timezone,
-                      language=language or user.language, default_region=(default_region or "US").upper())
+                      language=language or user.language, default_region=defaults["default_region"] or "US",
+                      currency=defaults["currency"] or "USD")
     db.session.add(Membership(user=user, account=account, role=MemberRole.OWNER))
     db.session.flush()
     record_event(account, user, "account.created", account, {"name": account.name})
@@ -230,15 +247,21 @@ def create_client_account(user: User, *, name: str, timezone: str | None = None,
 
 @unit_of_work
 def update_account(account: Account, *, actor: User, **changes) -> Account:
-    """Rename the account or change its defaults (owners only)."""
+    """Rename the account or change its defaults: language, time zone, country, currency (owners only)."""
     errors: dict[str, list[str]] = {}
     _check_profile(changes, errors)
+    _check_account_defaults(changes, errors)
     if "name" in changes and not (changes["name"] or "").strip():
         errors["name"] = ["Name is required."]
     if errors:
         raise ValidationError("Validation error", details=errors)
-    for field in ("name", "timezone", "language", "default_region"):
-        if changes.get(field) is not None:
-            setattr(account, field, changes[field].strip() if field == "name" else changes[field])
-    record_event(account, actor, "account.updated", account, {"fields": sorted(k for k, v in changes.items() if v)})
+    changed = []
+    for field in ("name", "timezone", "language", "default_region", "currency"):
+        value = changes.get(field)
+        value = value.strip() if field == "name" and value is not None else value
+        if value is not None and value != getattr(account, field):
+            setattr(account, field, value)
+            changed.append(field)
+    if changed:
+        record_event(account, actor, "account.updated", account, {"fields": changed})
     return account

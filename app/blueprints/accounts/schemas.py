@@ -12,7 +12,9 @@ class AccountSchema(ma.Schema):
     name = ma.fields.String()
     timezone = ma.fields.String()
     language = ma.fields.String()
-    default_region = ma.fields.String()
+    default_region = ma.fields.String(metadata={"description": "The account's country (ISO 3166-1 alpha-2): "
+                                                               "national phone numbers are read in it"})
+    currency = ma.fields.String(metadata={"description": "ISO 4217; the default of new campaigns"})
     created_at = UTCDateTime(dump_only=True)
 
 
@@ -21,6 +23,7 @@ class AccountCreateSchema(ma.Schema):
     timezone = ma.fields.String(load_default=None, validate=validate.Length(max=64))
     language = ma.fields.String(load_default=None, validate=validate.Length(max=8))
     default_region = ma.fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+    currency = ma.fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z]{3}$"))
 
 
 class AccountUpdateSchema(ma.Schema):
@@ -28,6 +31,7 @@ class AccountUpdateSchema(ma.Schema):
     timezone = ma.fields.String(validate=validate.Length(max=64))
     language = ma.fields.String(validate=validate.Length(max=8))
     default_region = ma.fields.String(validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+    currency = ma.fields.String(validate=validate.Regexp(r"^[A-Za-z]{3}$"))
 
 
 class MemberSchema(ma.Schema):

@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 
 from app.blueprints.accounts.forms import AccountForm, InviteForm
-from app.errors import DomainError
+from app.blueprints.forms import attempt, flash_form_errors
 from app.extensions import db
 from app.models import MemberRole, UserRole
 from app.security import (
@@ -28,10 +28,12 @@ def switch():
 def settings():
     account = current_account()
     user = current_user()
+    account_form = AccountForm(obj=account, prefix="account")
     return render_template(
         "accounts/settings.html",
-        account_form=AccountForm(obj=account, prefix="account"),
-        client_form=AccountForm(prefix="client", timezone=user.timezone, language=user.language),
+        account_form=account_form,
+        client_form=AccountForm(prefix="client", timezone=user.timezone, language=user.language,
+                                default_region=account.default_region, currency=account.currency),
         invite_form=InviteForm(prefix="invite"),
         members=db.session.scalars(members.members_query(account)).all(),
         invitations=(db.session.scalars(members.invitations_query(account)).all()
@@ -39,34 +41,39 @@ def settings():
         my_invitations=db.session.scalars(members.invitations_for(user)).all(),
         role_choices=[(r.value, _(r.value)) for r in MemberRole],
         can_create_clients=user.role in (UserRole.AGENCY, UserRole.ADMIN),
+        country_name=next((c.label for c in account_form.default_region.choices if c.value == account.default_region),
+                          account.default_region),
     )
 
 
 @pages_bp.post("/settings/account")
 @owner_required
 def update_account():
-    form = AccountForm(prefix="account")
+    form = AccountForm(obj=current_account(), prefix="account")  # a field left out keeps its value
     if form.validate_on_submit():
-        _attempt(lambda: accounts.update_account(current_account(), actor=current_user(), name=form.name.data,
-                                                 timezone=form.timezone.data, language=form.language.data),
-                 _("Account settings saved."))
+        attempt(lambda: accounts.update_account(current_account(), actor=current_user(), **_account_fields(form)),
+                _("Account settings saved."))
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("accounts.settings"))
+
+
+def _account_fields(form: AccountForm) -> dict:
+    return {name: form[name].data for name in ("name", "default_region", "currency", "timezone", "language")}
 
 
 @pages_bp.post("/settings/clients")
 @login_required
 def create_client():
-    form = AccountForm(prefix="client")
+    account = current_account()
+    form = AccountForm(prefix="client", default_region=account.default_region, currency=account.currency)
     if form.validate_on_submit():
-        account = _attempt(lambda: accounts.create_client_account(
-            current_user(), name=form.name.data, timezone=form.timezone.data, language=form.language.data),
-            _("Client account created."))
-        if account is not None:
-            session["account_id"] = str(account.id)
+        client = attempt(lambda: accounts.create_client_account(current_user(), **_account_fields(form)),
+                         _("Client account created."))
+        if client is not None:
+            session["account_id"] = str(client.id)
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("accounts.settings"))
 
 
@@ -75,27 +82,27 @@ def create_client():
 def invite():
     form = InviteForm(prefix="invite")
     if form.validate_on_submit():
-        _attempt(lambda: members.invite_member(current_account(), actor=current_user(), email=form.email.data,
-                                               role=MemberRole(form.role.data)),
-                 _("Invitation saved. %(email)s joins once they accept it.", email=form.email.data))
+        attempt(lambda: members.invite_member(current_account(), actor=current_user(), email=form.email.data,
+                                              role=MemberRole(form.role.data)),
+                _("Invitation saved. %(email)s joins once they accept it.", email=form.email.data))
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("accounts.settings"))
 
 
 @pages_bp.post("/settings/invitations/<uuid:invitation_id>/revoke")
 @owner_required
 def revoke_invitation(invitation_id):
-    _attempt(lambda: members.revoke_invitation(current_account(), actor=current_user(), invitation_id=invitation_id),
-             _("Invitation withdrawn."))
+    attempt(lambda: members.revoke_invitation(current_account(), actor=current_user(), invitation_id=invitation_id),
+            _("Invitation withdrawn."))
     return redirect(url_for("accounts.settings"))
 
 
 @pages_bp.post("/invitations/<uuid:invitation_id>/accept")
 @login_required
 def accept_invitation(invitation_id):
-    membership = _attempt(lambda: members.accept_invitation(invitation_id, user=current_user()),
-                          _("You joined the account."))
+    membership = attempt(lambda: members.accept_invitation(invitation_id, user=current_user()),
+                         _("You joined the account."))
     if membership is not None:
         session["account_id"] = str(membership.account_id)
     return redirect(url_for("accounts.settings"))
@@ -104,7 +111,7 @@ def accept_invitation(invitation_id):
 @pages_bp.post("/invitations/<uuid:invitation_id>/decline")
 @login_required
 def decline_invitation(invitation_id):
-    _attempt(lambda: members.decline_invitation(invitation_id, user=current_user()), _("Invitation declined."))
+    attempt(lambda: members.decline_invitation(invitation_id, user=current_user()), _("Invitation declined."))
     return redirect(url_for("accounts.settings"))
 
 
@@ -115,8 +122,8 @@ def change_role(user_id):
     if role not in {r.value for r in MemberRole}:
         flash(_("Pick a role."), "danger")
     else:
-        _attempt(lambda: members.change_member_role(current_account(), actor=current_user(), user_id=user_id,
-                                                    role=MemberRole(role)), _("Role changed."))
+        attempt(lambda: members.change_member_role(current_account(), actor=current_user(), user_id=user_id,
+                                                   role=MemberRole(role)), _("Role changed."))
     return redirect(url_for("accounts.settings"))
 
 
@@ -125,31 +132,10 @@ def change_role(user_id):
 def remove_member(user_id):
     leaving = user_id == current_user().id
     require_account_role(MemberRole.VIEWER if leaving else MemberRole.OWNER)
-    done = _attempt(lambda: members.remove_member(current_account(), actor=current_user(), user_id=user_id),
-                    _("You left the account.") if leaving else _("Member removed."))
+    done = attempt(lambda: members.remove_member(current_account(), actor=current_user(), user_id=user_id),
+                   _("You left the account.") if leaving else _("Member removed."))
     if done is not None and leaving:
         session.pop("account_id", None)
         return redirect(url_for("dashboard.index"))
     return redirect(url_for("accounts.settings"))
 
-
-def _attempt(operation, success: str):
-    """Run a service call; flash its error or `success`. Answers the result, True for None, or None on error."""
-    try:
-        result = operation()
-    except DomainError as exc:
-        flash(_flatten(exc), "danger")
-        return None
-    flash(success, "success")
-    return True if result is None else result
-
-
-def _flatten(exc: DomainError) -> str:
-    messages = [m for ms in (exc.details or {}).values() for m in (ms if isinstance(ms, list) else [ms])]
-    return " ".join(str(m) for m in messages) or exc.message
-
-
-def _flash_form_errors(form) -> None:
-    for field, errors in form.errors.items():
-        label = getattr(form, field).label.text if hasattr(form, field) else field
-        flash(f"{label}: {' '.join(errors)}", "danger")

@@ -1,5 +1,5 @@
-"""/health, /metrics and the static files of Swagger UI and Redoc (no CDN)."""
-from flask import Blueprint, jsonify, send_from_directory
+"""/health, /metrics, /favicon.ico and the static files of Swagger UI and Redoc (no CDN)."""
+from flask import Blueprint, current_app, jsonify, send_from_directory
 from openapi_ui_bundles import redoc, swagger_ui
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -36,3 +36,10 @@ def swagger_ui_static(filename):
 @limiter.exempt
 def redoc_static(filename):
     return send_from_directory(redoc.static_path, filename, max_age=86400)
+
+
+@pages_bp.get("/favicon.ico")
+@limiter.exempt
+def favicon():
+    # Pages link static/favicon.ico; browsers and feed readers still ask the root for it.
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=86400)
