@@ -18,8 +18,10 @@ from app.services.dispatch import enqueue_after_commit
 
 AMAZON_SITE = "amazon.com"
 REFRESH_BATCH = 200
-# A campaign stops spending once it is paused or over; Amazon keeps it, we stop pulling figures.
-NOT_SPENDING = (CampaignStatus.PAUSED.value, CampaignStatus.FINISHED.value, CampaignStatus.CANCELLED.value)
+# A campaign spends only while active: a draft or scheduled one has not started, a paused or ended one has
+# stopped. Amazon keeps it either way; we pull no figures for it (and the pages say so).
+NOT_SPENDING = (CampaignStatus.DRAFT.value, CampaignStatus.SCHEDULED.value, CampaignStatus.PAUSED.value,
+                CampaignStatus.FINISHED.value, CampaignStatus.CANCELLED.value)
 STUCK_PENDING = timedelta(minutes=10)
 
 

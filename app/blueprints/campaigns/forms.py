@@ -1,11 +1,11 @@
 """Campaign forms. WTForms only parses; the service's rules (shared with the API) decide what is valid."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from app.blueprints.forms import choice_list
+from app.blueprints.forms import choice_list, currency_choices
 from app.blueprints.auth.forms import TIMEZONE_CHOICES
 from app.models import Channel, Priority
 
@@ -20,10 +20,10 @@ class CampaignForm(FlaskForm):
     description = TextAreaField(_l("Description"), render_kw={"rows": 2})
     channel = SelectField(_l("Channel"), choices=choice_list(CHANNEL_CHOICES), default="amazon_ads")
     budget = DecimalField(_l("Budget"), places=2, validators=[Optional()], render_kw={"step": "0.01"})
-    currency = StringField(_l("Currency"), default="USD")
+    currency = SelectField(_l("Currency"), default="USD")
     priority = SelectField(_l("Priority"), choices=choice_list(PRIORITY_CHOICES), default="medium")
-    start_date = DateTimeLocalField(_l("Starts"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    end_date = DateTimeLocalField(_l("Ends"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    start_date = DateTimeLocalField(_l("Start date"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    end_date = DateTimeLocalField(_l("End date"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES, default="UTC")
     keywords = StringField(_l("Keywords"), description=_l("Comma-separated"))
     age = StringField(_l("Age range"), description=_l('e.g. 25-35 or 65+'))
@@ -34,6 +34,15 @@ class CampaignForm(FlaskForm):
         description=_l("One per line: name | longitude, latitude | address"))
     # A location_picker (geolocation/macros.html): a chosen place joins target_locations as one more line.
     target_place = StringField(_l("Add a target location"))
+    # Checkboxes with thumbnails (campaigns/form.html); the files picked are attached to the campaign.
+    media_files = SelectMultipleField(_l("Media"), choices=[], validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency.choices = currency_choices()
+        if self.currency.data and self.currency.data not in {c.value for c in self.currency.choices}:
+            # A code no country uses any more, saved earlier: still shown, so saving keeps it.
+            self.currency.choices = [SelectChoice(self.currency.data, self.currency.data)] + self.currency.choices
 
 
 class FilterForm(FlaskForm):

@@ -1,20 +1,21 @@
 """Campaign pages: list with filters, create and edit forms, detail with stats, chart, periods, sites and sync."""
 from zoneinfo import ZoneInfo
 
+import uuid
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.campaigns.chart import daily_chart
 from app.blueprints.campaigns.forms import CampaignForm, FilterForm
-from app.blueprints.forms import apply_errors
+from app.blueprints.forms import apply_errors, attempt
 from app.blueprints.geolocation.picker import picked_place
+from app.blueprints.media import file_url
 from app.errors import DomainError, ValidationError
-from app.models import MemberRole
-from app.security import account_role_required, current_account, current_user, editor_required
-from app.services import campaign_stats, campaigns
+from app.security import current_account, current_user, editor_required, viewer_required
+from app.services import campaign_media, campaign_stats, campaigns
 
 pages_bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
-viewer_required = account_role_required(MemberRole.VIEWER)
 SORTS = ("-created_at", "created_at", "name", "-name", "budget", "-budget", "start_date", "-start_date")
 
 
@@ -33,14 +34,14 @@ def index():
 @pages_bp.route("/new", methods=["GET", "POST"])
 @editor_required
 def new():
-    form = CampaignForm(timezone=current_account().timezone or "UTC")
+    account = current_account()
+    form = CampaignForm(timezone=account.timezone or "UTC", currency=account.currency)
     if form.validate_on_submit() and _take_picked_place(form):
-        campaign = _save(form, lambda data: campaigns.create_campaign(current_account(), actor=current_user(), **data))
+        campaign = _save(form, lambda data: campaign_media.create_campaign(account, actor=current_user(), **data))
         if campaign is not None:
             flash(_("Campaign created."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=None, location_line=LOCATION_LINE), \
-        422 if form.errors else 200
+    return _form_page(form, None)
 
 
 @pages_bp.route("/<uuid:campaign_id>/edit", methods=["GET", "POST"])
@@ -49,21 +50,33 @@ def edit(campaign_id):
     campaign = campaigns.get_campaign(current_account(), campaign_id)
     form = CampaignForm(obj=None if request.method == "POST" else _form_data(campaign))
     if form.validate_on_submit() and _take_picked_place(form):
-        saved = _save(form, lambda data: campaigns.update_campaign(campaign, actor=current_user(), **data))
+        saved = _save(form, lambda data: campaign_media.update_campaign(campaign, actor=current_user(), **data))
         if saved is not None:
             flash(_("Campaign saved."), "success")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=campaign, location_line=LOCATION_LINE), \
-        422 if form.errors else 200
+    return _form_page(form, campaign)
+
+
+def _form_page(form: CampaignForm, campaign):
+    account = current_account()
+    files = campaign_media.pickable_files(account, campaign)
+    return render_template(
+        "campaigns/form.html", form=form, campaign=campaign, location_line=LOCATION_LINE, files=files,
+        file_url=file_url, picked={str(i) for i in form.media_files.data or []},
+        file_campaigns=campaign_media.campaign_names(account, [f.campaign_id for f in files]),
+    ), 422 if form.errors else 200
 
 
 @pages_bp.get("/<uuid:campaign_id>")
 @viewer_required
 def detail(campaign_id):
-    campaign = campaigns.attach_counters([campaigns.get_campaign(current_account(), campaign_id)])[0]
+    account = current_account()
+    campaign = campaigns.attach_counters([campaigns.get_campaign(account, campaign_id)])[0]
     return render_template(
         "campaigns/detail.html", campaign=campaign, stats=campaign_stats.campaign_stats(campaign),
-        chart=daily_chart(campaign_stats.daily_series(campaign)), **campaign_stats.periods_and_sites(campaign))
+        chart=daily_chart(campaign_stats.daily_series(campaign), campaign.currency),
+        files=[f for f in campaign_media.pickable_files(account, campaign) if f.campaign_id == campaign.id],
+        file_url=file_url, **campaign_stats.periods_and_sites(campaign))
 
 
 @pages_bp.post("/<uuid:campaign_id>/status")
@@ -71,8 +84,8 @@ def detail(campaign_id):
 def change_status(campaign_id):
     campaign = campaigns.get_campaign(current_account(), campaign_id)
     new_status = request.form.get("new_status", "")
-    _attempt(lambda: campaigns.change_status(campaign, actor=current_user(), new_status=new_status),
-             _("Campaign is now %(status)s.", status=_(new_status)))
+    attempt(lambda: campaigns.change_status(campaign, actor=current_user(), new_status=new_status),
+            _("Campaign is now %(status)s.", status=_(new_status)))
     return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
 
 
@@ -80,7 +93,7 @@ def change_status(campaign_id):
 @editor_required
 def delete(campaign_id):
     campaign = campaigns.get_campaign(current_account(), campaign_id)
-    if _attempt(lambda: campaigns.delete_campaign(campaign, actor=current_user()) or True, _("Campaign deleted.")):
+    if attempt(lambda: campaigns.delete_campaign(campaign, actor=current_user()), _("Campaign deleted.")):
         return redirect(url_for("campaigns.index"))
     return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
 
@@ -89,18 +102,8 @@ def delete(campaign_id):
 @editor_required
 def sync(campaign_id):
     campaign = campaigns.get_campaign(current_account(), campaign_id)
-    _attempt(lambda: campaigns.request_sync(campaign, actor=current_user()), _("Sync with Amazon Ads requested."))
+    attempt(lambda: campaigns.request_sync(campaign, actor=current_user()), _("Sync with Amazon Ads requested."))
     return redirect(url_for("campaigns.detail", campaign_id=campaign_id))
-
-
-def _attempt(operation, success: str):
-    try:
-        result = operation()
-    except DomainError as exc:
-        flash(exc.message, "danger")
-        return None
-    flash(success, "success")
-    return result
 
 
 LOCATION_LINE = "{name} | {lon}, {lat} | {full_name}"  # the textarea's line; geo.js writes the same (add_format)
@@ -125,15 +128,9 @@ def _take_picked_place(form: CampaignForm) -> bool:
 def _save(form: CampaignForm, operation):
     """Run the service with the form's data; its field errors land next to the fields."""
     try:
-        data = _service_data(form)
-        return operation(data)
-    except ValidationError as exc:
-        details = dict(exc.details or {})
-        if "demographics" in details:
-            details["age"] = details.pop("demographics")
-        apply_errors(form, ValidationError(exc.message, details=details))
+        return operation(_service_data(form))
     except DomainError as exc:
-        apply_errors(form, exc)
+        apply_errors(form, exc, rename={"demographics": "age"})
     return None
 
 
@@ -149,8 +146,16 @@ def _service_data(form: CampaignForm) -> dict:
         "demographics": {"age": form.age.data or None, "gender": form.gender.data or None,
                          "interests": form.interests.data or None},
         "target_locations": _parse_locations(form.target_locations.data or ""),
+        "media_ids": _media_ids(form.media_files.data or []),
     }
     return data
+
+
+def _media_ids(values: list[str]) -> list[uuid.UUID]:
+    try:
+        return list(dict.fromkeys(uuid.UUID(v) for v in values))
+    except ValueError:
+        raise ValidationError(details={"media_files": [_("Pick files from the list.")]}) from None
 
 
 def _parse_locations(text: str) -> list[dict]:
@@ -186,6 +191,8 @@ def _form_data(campaign):
     demographics = campaign.demographics or {}
     data.age, data.gender = demographics.get("age", ""), demographics.get("gender", "")
     data.interests = ", ".join(demographics.get("interests", []))
+    data.media_files = [str(f.id) for f in campaign_media.pickable_files(campaign.account, campaign)
+                        if f.campaign_id == campaign.id]
     data.target_locations = "\n".join(
         " | ".join([loc.get("name", ""), f"{loc['coordinates'][0]}, {loc['coordinates'][1]}"]
                    + ([loc["address"]] if loc.get("address") else [])) for loc in campaign.target_locations or [])
