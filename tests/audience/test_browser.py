@@ -61,7 +61,7 @@ def test_import_wizard_maps_columns_shows_progress_and_offers_rejected_rows(page
     page.click("#mapping-form button[type=submit]")
     expect(page.locator("#import-progress")).to_be_visible()
     # The page polls the status URL and reloads itself when the import is done.
-    expect(page.locator("#import-counts")).to_contain_text("1500", timeout=60_000)
+    expect(page.locator("#import-counts")).to_contain_text("1,500", timeout=60_000)  # in the reader's language
     expect(page.locator(".progress-bar")).to_have_text("100%")
     expect(page.locator("#rejected-rows")).to_contain_text("Duplicate of line 3")
     screenshot("audience-import-done")
@@ -71,7 +71,7 @@ def test_import_wizard_maps_columns_shows_progress_and_offers_rejected_rows(page
     assert content[0].startswith("line,reason,") and len(content) == 3
 
 
-def test_segment_builder_shows_a_live_count(page, user, screenshot):
+def test_segment_builder_speaks_words_fits_operators_and_counts_live(page, user, screenshot):
     account = own_account(user)
     make_customer(account, language="es", tags=["vip"], location={"type": "point", "coordinates": [-3.70, 40.41]})
     make_customer(account, language="es", tags=["vip"], location={"type": "point", "coordinates": [-4.02, 39.86]})
@@ -80,19 +80,42 @@ def test_segment_builder_shows_a_live_count(page, user, screenshot):
     page.goto("/segments")
     page.click("text=Build a segment")
     page.fill("#name", "VIPs near Madrid")
-    page.select_option("#conditions-0-field", "tags")
-    page.select_option("#conditions-0-op", "contains")
+    # One row to start with; the fields and operators are words, and only the operators that fit the field.
+    expect(page.locator("tr.rule-row:visible")).to_have_count(1)
+    page.select_option("#conditions-0-field", label="Tags")
+    ops = page.locator("#conditions-0-op option").all_inner_texts()
+    assert ops == ["include", "do not include", "include any of", "include all of", "are set"]
+    page.select_option("#conditions-0-op", label="include")
     page.fill("#conditions-0-value", "vip")
     expect(page.locator("#live-count")).to_have_text("3")
-    page.select_option("#conditions-1-field", "location")
-    page.select_option("#conditions-1-op", "within_km")
-    page.fill("#conditions-1-value", "-3.7038, 40.4168, 10")
+
+    page.click("text=Add a condition")
+    page.select_option("#conditions-1-field", label="Orders")
+    assert "include" not in page.locator("#conditions-1-op option").all_inner_texts()
+    page.select_option("#conditions-1-op", label="is at least")
+    page.fill("#conditions-1-value", "many")
+    expect(page.locator("#live-count-error")).to_have_text("Condition 2: value must be a number.")
+    page.click("tr.rule-row[data-row='1'] [data-remove-row]")
+    expect(page.locator("tr.rule-row:visible")).to_have_count(1)
+    expect(page.locator("#live-count")).to_have_text("3")
+
+    # A distance row: a place picked by name and the km.
+    page.click("text=Add a condition")
+    page.select_option("#conditions-1-field", label="Location")
+    expect(page.locator("#conditions-1-op")).to_have_value("within_km")
+    expect(page.locator("#conditions-1-value")).to_be_hidden()
+    page.fill("#conditions-1-place", "madrid")
+    page.locator("#conditions-1-place-suggestions li", has_text="Spain").first.click()
+    page.fill("#conditions-1-km", "10")
     expect(page.locator("#live-count")).to_have_text("1")
-    page.fill("#conditions-1-value", "-3.7038, 95, 10")
-    expect(page.locator("#live-count-error")).to_contain_text("Latitude")
-    page.fill("#conditions-1-value", "-3.7038, 40.4168, 100")
+    page.fill("#conditions-1-km", "100")
     expect(page.locator("#live-count")).to_have_text("2")
+    screenshot("segment-builder")
     page.click("#segment-form button[type=submit]")
     expect(page.locator(".alert-success")).to_contain_text("Segment saved")
     expect(page.locator("#segment-preview li")).to_have_count(2)
-    screenshot("audience-segment-builder")
+    # Read back: the row keeps the place's name, not bare coordinates.
+    expect(page.locator("#conditions-1-place")).to_have_value(re.compile(r"^Madrid, .*Spain$"))
+    expect(page.locator("#conditions-1-km")).to_have_value("100.0")
+    expect(page.locator("#live-count")).to_have_text("2")
+    screenshot("segment-builder-saved")

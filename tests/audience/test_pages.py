@@ -64,8 +64,10 @@ def test_import_wizard_upload_map_start_status_and_rejected_csv(client, user):
     status = client.get(f"/imports/{job.id}/status.json").json
     assert status["status"] == "completed" and status["progress"] == 100.0
     assert db.session.scalar(select(Customer.city)) is None  # the city column was ignored
-    rejected = client.get(f"/imports/{job.id}/rejected.csv").get_data(as_text=True).splitlines()
+    download = client.get(f"/imports/{job.id}/rejected.csv")
+    rejected = download.get_data(as_text=True).splitlines()
     assert rejected[0] == "line,reason,Correo,Nombre,Ciudad" and rejected[1].startswith("3,")
+    assert download.headers["Content-Disposition"].startswith('attachment; filename="rejected-lista.csv"')  # one .csv
 
 
 def test_segment_builder_saves_rows_counts_live_and_reports_bad_rules(client, user):
@@ -83,46 +85,55 @@ def test_segment_builder_saves_rows_counts_live_and_reports_bad_rules(client, us
     assert segment.rules["conditions"][2] == {"field": "location", "op": "within_km",
                                               "value": {"point": [-3.7, 40.4], "km": 5.0}}
     page = client.get(f"/segments/{segment.id}").get_data(as_text=True)
-    assert 'value="-3.7, 40.4, 5.0"' in page and "Matching customers" in page
+    assert 'value="-3.7, 40.4, 5.0"' in page and "Matching customers" in page  # a radius without a place: as typed
     bad = dict(form, **{"conditions-1-op": "gte"})
     count = client.post("/segments/count.json", data=bad)
-    assert count.status_code == 422 and "rules.conditions[1]" in count.json["details"]
+    assert count.status_code == 422
+    assert count.json["error"] == "Condition 2: “is at least” does not apply to Tags: pick another operator."
+    assert count.json["fields"] == {"conditions-1-value": ["“is at least” does not apply to Tags: pick another operator."]}
     response = client.post(f"/segments/{segment.id}", data=bad)
-    assert response.status_code == 200 and "rules.conditions[1]" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "does not apply to Tags" in html and "rules.conditions" not in html
     assert "1" in client.get("/segments").get_data(as_text=True)
 
 
-def test_segment_radius_around_a_picked_place_counts_saves_and_reads_back_as_a_row(client, user):
+def test_segment_radius_around_a_picked_place_counts_saves_and_reads_back_with_its_name(client, user):
     account = own_account(user)
     make_customer(account, location={"type": "point", "coordinates": [-4.42, 36.72]})  # Málaga
     make_customer(account, location={"type": "point", "coordinates": [-3.70, 40.41]})  # Madrid
     login(client, user)
-    form = {"name": "Near Málaga", "match": "all", "centre": "Málaga, Andalusia, Spain", "centre_lat": "36.72016",
-            "centre_lon": "-4.42034", "centre_id": "place.1", "radius_km": "25"}
+    form = {"name": "Near Málaga", "match": "all", "conditions-0-field": "location", "conditions-0-op": "within_km",
+            "conditions-0-place": "Málaga, Andalusia, Spain", "conditions-0-place_lat": "36.72016",
+            "conditions-0-place_lon": "-4.42034", "conditions-0-km": "25"}
     assert client.post("/segments/count.json", data=form).json == {"count": 1}
     assert client.post("/segments/new", data=form).status_code == 302
     segment = db.session.scalar(select(Segment))
     assert segment.rules == {"match": "all", "conditions": [
-        {"field": "location", "op": "within_km", "value": {"point": [-4.42034, 36.72016], "km": 25.0}}]}
+        {"field": "location", "op": "within_km",
+         "value": {"point": [-4.42034, 36.72016], "km": 25.0, "name": "Málaga, Andalusia, Spain"}}]}
     page = client.get(f"/segments/{segment.id}").get_data(as_text=True)
-    assert 'value="-4.42034, 36.72016, 25.0"' in page  # the text row: editable without JavaScript
+    assert 'value="Málaga, Andalusia, Spain"' in page and 'value="25.0"' in page
+    assert 'name="conditions-0-place_lat" value="36.72016"' in page
 
 
 def test_segment_radius_without_javascript_looks_the_place_up_and_errors_sit_under_their_fields(client, user):
     login(client, user)
-    base = {"name": "Near Zaragoza", "match": "all"}
+    base = {"name": "Near Zaragoza", "match": "all", "conditions-0-field": "location", "conditions-0-op": "within_km"}
     # Typed but not picked: a half-typed name does not count while typing...
-    assert client.post("/segments/count.json", data=dict(base, centre="zarag", radius_km="10")).status_code == 422
+    count = client.post("/segments/count.json", data=dict(base, **{"conditions-0-place": "zarag", "conditions-0-km": "10"}))
+    assert count.status_code == 422 and count.json["error"] == "Condition 1: Pick the place at the centre."
     # ...but saving looks it up.
-    assert client.post("/segments/new", data=dict(base, centre="zaragoza", radius_km="10")).status_code == 302
+    assert client.post("/segments/new", data=dict(base, **{"conditions-0-place": "zaragoza",
+                                                           "conditions-0-km": "10"})).status_code == 302
     (condition,) = db.session.scalar(select(Segment)).rules["conditions"]
     assert condition["value"]["km"] == 10.0 and round(condition["value"]["point"][1]) == 42
-    for data, field in ((dict(base, name="b", centre="zaragoza"), "radius_km"),
-                        (dict(base, name="c", radius_km="10"), "centre"),
-                        (dict(base, name="d", centre="Qxzzqy Wvvv", radius_km="10"), "centre"),
-                        (dict(base, name="e", centre="zaragoza", radius_km="-1"), "radius_km")):
-        html = client.post("/segments/new", data=data).get_data(as_text=True)
-        assert f'id="{field}-errors"' in html, (data, html[-3000:])
+    assert condition["value"]["name"].startswith("Zaragoza, ")
+    for name, data, field in (("b", {"conditions-0-place": "zaragoza"}, "conditions-0-km"),
+                              ("c", {"conditions-0-km": "10"}, "conditions-0-place"),
+                              ("d", {"conditions-0-place": "Qxzzqy Wvvv", "conditions-0-km": "10"}, "conditions-0-place"),
+                              ("e", {"conditions-0-place": "zaragoza", "conditions-0-km": "-1"}, "conditions-0-km")):
+        html = client.post("/segments/new", data=dict(base, name=name, **data)).get_data(as_text=True)
+        assert f'name="{field}"' in html and "invalid-feedback" in html and "form-errors" in html, (data, html[-3000:])
     assert db.session.query(Segment).count() == 1
 
 

@@ -64,22 +64,23 @@ def test_segment_radius_centre_is_picked_and_counted_live(page, user, screenshot
     page.goto("/segments/new")
     page.fill("#name", "Near Málaga")
     expect(page.locator("#live-count")).to_have_text("3")
-    pick(page, "centre", "malaga", "Spain").click()
-    page.fill("#radius_km", "20")
+    page.select_option("#conditions-0-field", "location")
+    pick(page, "conditions-0-place", "malaga", "Spain").click()
+    page.fill("#conditions-0-km", "20")
     expect(page.locator("#live-count")).to_have_text("1")
-    page.fill("#radius_km", "80")
+    page.fill("#conditions-0-km", "80")
     expect(page.locator("#live-count")).to_have_text("2")
     screenshot("picker-segment-radius")
     page.click("#segment-form button[type=submit]")
     expect(page.locator(".alert-success")).to_contain_text("Segment saved")
     expect(page.locator("#segment-preview li")).to_have_count(2)
-    # Saved, the radius is a plain row: editable as text, and the picker is free for another.
+    # Saved, the radius row keeps the place's name and its distance.
     expect(page.locator("#conditions-0-op")).to_have_value("within_km")
-    expect(page.locator("#conditions-0-value")).to_have_value(re.compile(r"^-4\.4\d*, 36\.7\d*, 80\.0$"))
-    expect(page.locator("#centre")).to_have_value("")
+    expect(page.locator("#conditions-0-place")).to_have_value(re.compile(r"^Málaga, "))
+    expect(page.locator("#conditions-0-km")).to_have_value("80.0")
     screenshot("picker-segment-saved")
     (condition,) = db.session.scalar(select(Segment)).rules["conditions"]
-    assert condition["value"]["km"] == 80.0
+    assert condition["value"]["km"] == 80.0 and condition["value"]["name"].startswith("Málaga, ")
 
 
 def test_customer_place_fills_latitude_and_longitude(page, user, screenshot):

@@ -109,14 +109,15 @@ def test_library_upload_by_drop_and_by_input_shows_thumbnails_filters_and_attach
     screenshot("media-library")
 
     card = page.locator(".media-card:has-text('logo.png')")
-    card.locator("input[name=campaign_id]").fill(CAMPAIGN)
+    card.locator("select[name=campaign_id]").select_option(label="Media campaign")  # picked by name, not id
     card.locator("text=Attach").click()
     page.wait_for_selector("text=Attached to the campaign.")
+    assert "Campaign: Media campaign" in page.inner_text(".media-card:has-text('logo.png')")
     page.select_option(".media-filters select[name=file_type]", "document")
     page.locator(".media-filters button[type=submit]").click()
     page.wait_for_url("**file_type=document**")
     assert page.locator(".media-card").count() == 1 and page.is_visible("text=catalogue.pdf")
-    page.fill(".media-filters input[name=campaign_id]", CAMPAIGN)
+    page.select_option(".media-filters select[name=campaign_id]", label="Media campaign")
     page.select_option(".media-filters select[name=file_type]", "")
     page.locator(".media-filters button[type=submit]").click()
     page.wait_for_url(f"**campaign_id={CAMPAIGN}**")

@@ -8,23 +8,18 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.blueprints.forms import choice_list
+from app.blueprints.forms import choice_list, country_choices
 from app.blueprints.auth.forms import LANGUAGE_CHOICES, TIMEZONE_CHOICES
+from app.blueprints.customers import rule_words
 from app.services.import_files import FIELDS
-from app.services.segments import OPS
 
 BEHAVIOUR_CHOICES = [("", _l("Any behaviour")), ("new", _l("New")), ("frequent", _l("Frequent")),
                      ("returning", _l("Returning"))]
 CONSENT_CHOICES = [("", _l("Any consent")), ("email", _l("Email")), ("whatsapp", _l("WhatsApp")),
                    ("push", _l("Push"))]
+MIN_ROWS, SPARE_ROWS, MAX_ROWS = 4, 3, 20
 MODE_CHOICES = [("upsert", _l("Add new and update existing")), ("create", _l("Only add new customers")),
                 ("update_only", _l("Only update existing customers"))]
-RULE_FIELDS = ["", "first_name", "last_name", "email", "phone", "language", "timezone", "city", "country", "tags",
-               "behaviour", "consent.email", "consent.whatsapp", "consent.push", "orders_count", "last_order_at",
-               "created_at", "location"]
-RULE_OPS = list(dict.fromkeys(["eq", "ne", "in", "not_in", "contains", "not_contains", "starts_with", "gt", "gte", "lt",
-                                "lte", "all", "within_days", "before_days", "within_km", "exists"]))
-assert set(RULE_OPS) == {op for ops in OPS.values() for op in ops}
 
 
 class CustomerForm(FlaskForm):
@@ -35,7 +30,7 @@ class CustomerForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = SelectField(_l("Time zone"), choices=[SelectChoice("", "—")] + TIMEZONE_CHOICES)
     city = StringField(_l("City"), validators=[Length(max=120)])
-    country = StringField(_l("Country"), validators=[Length(max=60)])
+    country = SelectField(_l("Country"), validate_choice=False)  # the service names an unknown code
     tags = StringField(_l("Tags"), validators=[Length(max=1000)])
     # A location_picker: the place chosen there fills latitude and longitude (geo.js; the view without JS).
     place = StringField(_l("Location"), validators=[Length(max=200)])
@@ -46,6 +41,10 @@ class CustomerForm(FlaskForm):
     consent_email = BooleanField(_l("Agrees to email"))
     consent_whatsapp = BooleanField(_l("Agrees to WhatsApp"))
     consent_push = BooleanField(_l("Agrees to push notifications"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [SelectChoice("", "—")] + country_choices()
 
 
 class CustomerFilterForm(FlaskForm):
@@ -79,20 +78,35 @@ def mapping_choices():
 
 
 class ConditionForm(Form):
+    # Choices come per row and request (prepare_rows): in the reader's language, the operators fitting the field.
     # Unknown fields and operators are reported by the rule compiler, naming the row.
-    field = SelectField(_l("Field"), choices=choice_list((f, f.replace("_", " ") or "—") for f in RULE_FIELDS),
-                        validate_choice=False)
-    op = SelectField(_l("Operator"), choices=choice_list((o, o.replace("_", " ")) for o in RULE_OPS), validate_choice=False)
+    field = SelectField(_l("Field"), choices=[], validate_choice=False)
+    op = SelectField(_l("Operator"), choices=[], validate_choice=False)
     value = StringField(_l("Value"), validators=[Length(max=500)])
+    # A radius row (location "within … km of"): a place picked by name in a location_picker, and the distance.
+    place = StringField(_l("Place"), validators=[Length(max=200)])
+    place_lat = FloatField(validators=[Optional(), NumberRange(-90, 90)])
+    place_lon = FloatField(validators=[Optional(), NumberRange(-180, 180)])
+    km = FloatField(_l("km"), validators=[Optional(), NumberRange(min=0.001, max=20000)],
+                    render_kw={"step": "any", "inputmode": "decimal", "min": "0"})
 
 
 class SegmentForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = StringField(_l("Description"), validators=[Length(max=2000)])
     match = SelectField(_l("Customers matching"), choices=choice_list([("all", _l("all conditions")), ("any", _l("any condition"))]))
-    conditions = FieldList(FormField(ConditionForm), min_entries=5, max_entries=20)
-    # A location_picker plus a distance: one more "location within km" condition around the chosen place.
-    centre = StringField(_l("Customers near"), validators=[Length(max=200)])
-    radius_km = FloatField(_l("Within (km)"), validators=[Optional(), NumberRange(min=0.001, max=20000)],
-                           render_kw={"step": "any", "inputmode": "decimal"})
+    conditions = FieldList(FormField(ConditionForm), min_entries=1, max_entries=MAX_ROWS)
     rules_json = TextAreaField(_l("Rules as JSON (advanced: nested groups)"), validators=[Length(max=20000)])
+
+    def prepare_rows(self, spare: int = SPARE_ROWS) -> None:
+        """Blank rows to add conditions in (the script shows one at a time) and each row's choices in words."""
+        used = sum(1 for row in self.conditions if row.field.data)
+        while len(self.conditions) < min(MAX_ROWS, max(used + spare, MIN_ROWS)):
+            self.conditions.append_entry()
+        extra = [row.field.data for row in self.conditions if row.field.data]
+        for row in self.conditions:
+            row.field.choices = choice_list(rule_words.field_choices(extra))
+            ops = rule_words.op_choices(row.field.data)
+            if row.op.data and row.op.data not in dict(ops):  # kept, so the compiler can name what is wrong
+                ops.append((row.op.data, rule_words.op_label(row.op.data)))
+            row.op.choices = choice_list(ops)

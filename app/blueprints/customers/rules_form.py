@@ -4,6 +4,7 @@ import json
 from flask_babel import gettext as _
 
 from app import json_limits
+from app.blueprints.geolocation.picker import picked_place
 from app.errors import ValidationError
 from app.services.segments import RULES_MAX_BYTES, RULES_MAX_JSON_DEPTH, field_kind
 
@@ -45,11 +46,11 @@ def row_value(field: str, op: str, text: str):
     return _scalar(text, kind)
 
 
-def rules_from_form(form, centre: dict | None = None) -> dict:
+def rules_from_form(form, *, resolve: bool = True) -> dict:
     """The rule tree from the advanced JSON box if filled, else from the rows with a field.
 
-    `centre` is the place picked in the form's radius picker (app.blueprints.geolocation.picker.picked_place):
-    with `radius_km` it adds a "location within_km" condition around it.
+    A radius row takes the place picked in its location picker (a typed name is looked up when `resolve`;
+    while counting live only a picked place counts) and keeps the place's name beside its point.
     """
     raw = (form.rules_json.data or "").strip()
     if raw:
@@ -59,21 +60,40 @@ def rules_from_form(form, centre: dict | None = None) -> dict:
         except ValueError as exc:
             raise ValidationError("The rules are not valid JSON", details={"rules_json": [str(exc)]}) from None
         return rules
-    conditions = [{"field": row.field.data, "op": row.op.data,
-                   "value": row_value(row.field.data, row.op.data, row.value.data)}
-                  for row in form.conditions if row.field.data]
-    radius = _radius(centre, form.radius_km.data)
-    return {"match": form.match.data or "all", "conditions": conditions + ([radius] if radius else [])}
+    conditions, errors = [], {}
+    for row in form.conditions:
+        if not row.field.data:
+            continue
+        if row.op.data == "within_km" and (row.place.data or row.km.data is not None or not row.value.data):
+            value = _radius(row, resolve, errors)
+        else:
+            value = row_value(row.field.data, row.op.data, row.value.data)
+        conditions.append({"field": row.field.data, "op": row.op.data, "value": value})
+    if errors:
+        raise ValidationError("Validation error", details=errors)
+    return {"match": form.match.data or "all", "conditions": conditions}
 
 
-def _radius(centre: dict | None, km) -> dict | None:
-    if centre is None and km is None:
+def row_indexes(form) -> list[int]:
+    """Which row each condition of rules_from_form came from (rows without a field are skipped)."""
+    return [i for i, row in enumerate(form.conditions) if row.field.data]
+
+
+def _radius(row, resolve: bool, errors: dict) -> dict | None:
+    picker = {row.place.name: row.place.data or "", f"{row.place.name}_lat": _text(row.place_lat.data),
+              f"{row.place.name}_lon": _text(row.place_lon.data)}
+    try:
+        centre = picked_place(picker, row.place.name, resolve=resolve)
+    except ValidationError as exc:
+        errors.update(exc.details)
         return None
     if centre is None:
-        raise ValidationError("Validation error", details={"centre": [_("Pick the place at the centre.")]})
-    if km is None:
-        raise ValidationError("Validation error", details={"radius_km": [_("How many km around the place?")]})
-    return {"field": "location", "op": "within_km", "value": {"point": centre["coordinates"], "km": km}}
+        errors[row.place.name] = [_("Pick the place at the centre.")]
+    elif row.km.data is None:
+        errors[row.km.name] = [_("How many km around the place?")]
+    else:
+        return {"point": centre["coordinates"], "km": row.km.data, "name": centre["full_name"]}
+    return None
 
 
 def _text(value) -> str:
@@ -87,7 +107,7 @@ def _text(value) -> str:
 
 
 def fill_form(form, rules: dict) -> None:
-    """Show saved rules: flat ones as rows, nested ones in the JSON box."""
+    """Show saved rules: flat ones as rows (a radius with its place's name), nested ones in the JSON box."""
     conditions = rules.get("conditions", [])
     if any("conditions" in c for c in conditions) or len(conditions) > form.conditions.max_entries:
         form.rules_json.data = json.dumps(rules, indent=2, ensure_ascii=False)
@@ -97,4 +117,15 @@ def fill_form(form, rules: dict) -> None:
         form.conditions.append_entry()
     for row, condition in zip(form.conditions, conditions):
         row.field.data, row.op.data = condition.get("field"), condition.get("op")
-        row.value.data = _text(condition.get("value"))
+        value = condition.get("value")
+        if condition.get("op") == "within_km" and _is_radius(value) and value.get("name"):
+            # The place's name in its picker, its point behind it: saving again keeps both as they were.
+            (row.place_lon.data, row.place_lat.data), row.km.data = value["point"], value["km"]
+            row.place.data = value["name"]
+        else:
+            row.value.data = _text(value)
+
+
+def _is_radius(value) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("point"), list) and len(value["point"]) == 2
+            and all(isinstance(c, (int, float)) for c in value["point"]) and isinstance(value.get("km"), (int, float)))

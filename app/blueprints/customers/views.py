@@ -1,16 +1,20 @@
 """Audience pages: customers (search, filters, bulk tags), the import wizard, and the segment builder."""
+import re
+from urllib.parse import quote
+
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.customers.forms import (
     BulkTagForm, CustomerFilterForm, CustomerForm, ImportStartForm, ImportUploadForm, SegmentForm, mapping_choices,
 )
-from app.blueprints.customers.rules_form import fill_form, rules_from_form
-from app.blueprints.forms import apply_errors
+from app.blueprints.customers import rule_words
+from app.blueprints.customers.rules_form import fill_form, row_indexes, rules_from_form
+from app.blueprints.forms import apply_errors, attempt, error_text, flash_form_errors, messages_of
 from app.blueprints.geolocation.picker import picked_place
-from app.errors import DomainError
+from app.errors import DomainError, ValidationError
 from app.models import CHANNELS, ImportMode, ImportStatus, MemberRole
-from app.security import current_account, current_user, editor_required, login_required, require_account_role
+from app.security import current_account, current_user, editor_required, require_account_role, viewer_required
 from app.services import customers, imports, segments
 from app.services.pagination import paginate
 
@@ -22,7 +26,7 @@ def _filters(form: CustomerFilterForm) -> dict:
 
 
 @pages_bp.get("/customers")
-@login_required
+@viewer_required
 def index():
     filters_form = CustomerFilterForm(request.args)
     filters = _filters(filters_form)
@@ -39,15 +43,13 @@ def bulk_tags():
     filters = _filters(CustomerFilterForm(request.args))
     ids = request.form.getlist("customer_ids")
     if form.validate_on_submit():
-        try:
-            count = customers.tag_customers(
-                current_account(), actor=current_user(), add=form.add.data or "", remove=form.remove.data or "",
-                customer_ids=None if form.scope.data == "all" else ids, filters=filters)
+        count = attempt(lambda: customers.tag_customers(
+            current_account(), actor=current_user(), add=form.add.data or "", remove=form.remove.data or "",
+            customer_ids=None if form.scope.data == "all" else ids, filters=filters))
+        if count is not None:
             flash(_("Tags changed on %(count)s customers.", count=count), "success")
-        except DomainError as exc:
-            apply_errors(form, exc)
-            for errors in form.errors.values():
-                flash(" ".join(errors), "danger")
+    else:
+        flash_form_errors(form)
     return redirect(url_for("customers.index", **request.args))
 
 
@@ -92,15 +94,11 @@ def new():
 
 
 @pages_bp.route("/customers/<uuid:customer_id>", methods=["GET", "POST"])
-@login_required
+@viewer_required
 def show(customer_id):
     account = current_account()
     customer = customers.get_customer(account, customer_id)
-    location = customers.location_of(customer)
-    form = CustomerForm(obj=customer, tags=", ".join(customer.tags),
-                        longitude=location["coordinates"][0] if location else None,
-                        latitude=location["coordinates"][1] if location else None,
-                        **{f"consent_{c}": customer.consent(c) is True for c in CHANNELS})
+    form = CustomerForm(data=_form_values(customer))
     if request.method == "POST":
         require_account_role(MemberRole.EDITOR)
         if form.validate_on_submit():
@@ -115,6 +113,17 @@ def show(customer_id):
                 apply_errors(form, exc)
     return render_template("customers/form.html", form=form, customer=customer,
                            history=customers.consent_history(customer), behaviour=customers.behaviour_of(customer))
+
+
+def _form_values(customer) -> dict:
+    """The customer as the form shows it. Not obj=customer: WTForms would take its tag list over the text."""
+    location = customers.location_of(customer)
+    values = {name: getattr(customer, name) for name in ("first_name", "last_name", "email", "phone", "language",
+                                                         "timezone", "city", "country")}
+    values.update(tags=", ".join(customer.tags), longitude=location["coordinates"][0] if location else None,
+                  latitude=location["coordinates"][1] if location else None,
+                  **{f"consent_{c}": customer.consent(c) is True for c in CHANNELS})
+    return values
 
 
 @pages_bp.post("/customers/<uuid:customer_id>/delete")
@@ -145,7 +154,7 @@ def import_upload():
 
 
 @pages_bp.route("/imports/<uuid:import_id>", methods=["GET", "POST"])
-@login_required
+@viewer_required
 def import_show(import_id):
     job = imports.get_import(current_account(), import_id)
     form = ImportStartForm(mode=job.mode.value, tags=", ".join(job.tags))
@@ -166,7 +175,7 @@ def import_show(import_id):
 
 
 @pages_bp.get("/imports/<uuid:import_id>/status.json")
-@login_required
+@viewer_required
 def import_status(import_id):
     job = imports.get_import(current_account(), import_id)
     message = _("%(done)s of %(total)s rows · %(created)s new · %(updated)s updated · %(rejected)s rejected",
@@ -176,17 +185,29 @@ def import_status(import_id):
 
 
 @pages_bp.get("/imports/<uuid:import_id>/rejected.csv")
-@login_required
+@viewer_required
 def import_rejected(import_id):
     job = imports.get_import(current_account(), import_id)
     return Response(stream_with_context(imports.rejected_rows_csv(job)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="rejected-{job.filename}.csv"'})
+                    headers={"Content-Disposition": _attachment(f"rejected-{_stem(job.filename)}.csv")})
+
+
+def _stem(filename: str) -> str:
+    """"customers.csv" -> "customers" (the download is a CSV whatever was uploaded: no "customers.xlsx.csv")."""
+    stem, dot, extension = (filename or "import").rpartition(".")
+    return stem if dot and stem and extension.lower() in ("csv", "txt", "tsv", "xlsx", "xls") else filename or "import"
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition for any name: an ASCII fallback plus the UTF-8 name (RFC 6266)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_").replace("\\", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 # --- segments ------------------------------------------------------------------------------------------------------
 
 @pages_bp.get("/segments")
-@login_required
+@viewer_required
 def segments_index():
     account = current_account()
     page = paginate(segments.segments_query(account), page=min(max(request.args.get("page", 1, type=int), 1), 1_000_000), size=25)
@@ -196,7 +217,7 @@ def segments_index():
 
 @pages_bp.route("/segments/new", methods=["GET", "POST"], defaults={"segment_id": None})
 @pages_bp.route("/segments/<uuid:segment_id>", methods=["GET", "POST"])
-@login_required
+@viewer_required
 def segment_edit(segment_id):
     account = current_account()
     segment = segments.get_segment(account, segment_id) if segment_id else None
@@ -207,8 +228,7 @@ def segment_edit(segment_id):
     if form.validate_on_submit():
         require_account_role(MemberRole.EDITOR)
         try:
-            rules = rules_from_form(form, picked_place(request.form, "centre"))
-            fields = dict(name=form.name.data, description=form.description.data or "", rules=rules)
+            fields = dict(name=form.name.data, description=form.description.data or "", rules=rules_from_form(form))
             if segment is None:
                 segment = segments.create_segment(account, actor=current_user(), **fields)
             else:
@@ -216,34 +236,58 @@ def segment_edit(segment_id):
             flash(_("Segment saved."), "success")
             return redirect(url_for("customers.segment_edit", segment_id=segment.id))
         except DomainError as exc:
-            _rules_errors(form, exc)
+            apply_errors(form, rule_errors(form, exc))
     if segment is not None:
         try:
             preview = segments.preview(account, segment.rules)
         except DomainError:
             preview = None
-    return render_template("customers/segment_form.html", form=form, segment=segment, preview=preview)
+    form.prepare_rows()
+    return render_template("customers/segment_form.html", form=form, segment=segment, preview=preview,
+                           builder=rule_words.builder_config(), hint=rule_words.hint)
 
 
-def _rules_errors(form, exc: DomainError) -> None:
+def rule_errors(form, exc: DomainError) -> DomainError:
+    """The compiler's errors about conditions ("rules.conditions[2]") as errors of the rows they came from."""
     details = dict(exc.details or {})
     rules = details.pop("rules", None)
     if isinstance(rules, dict):
-        details["rules_json"] = [f"{path}: {' '.join(msgs)}" for path, msgs in rules.items()]
-    apply_errors(form, DomainError(exc.message, details=details))
+        rows = row_indexes(form)
+        for path, messages in rules.items():
+            match = re.fullmatch(r"rules\.conditions\[(\d+)\](.*)", path)
+            k = int(match.group(1)) if match and not form.rules_json.data else None
+            if k is not None and k < len(rows) and not match.group(2).startswith(".conditions"):
+                row = form.conditions[rows[k]]
+                target = row.place if row.op.data == "within_km" and row.place.data else row.value
+                details.setdefault(target.name, []).extend(
+                    rule_words.row_message(row.field.data, row.op.data, m) for m in messages_of(messages))
+            else:
+                details.setdefault("rules_json", []).extend(f"{path}: {m}" for m in messages_of(messages))
+    return ValidationError(exc.message, details=details) if isinstance(exc, ValidationError) else exc
 
 
 @pages_bp.post("/segments/count.json")
-@login_required
+@viewer_required
 def segment_count():
+    """The live count while the builder is edited: {"count"}, or 422 with {"error", "fields"} in the page's words."""
     form = SegmentForm()
     try:
         # While typing, only a place chosen from the suggestions counts (no lookups of half-typed names).
-        centre = picked_place(request.form, "centre", resolve=False)
-        return jsonify(count=segments.count_matching(current_account(), rules_from_form(form, centre)))
+        return jsonify(count=segments.count_matching(current_account(), rules_from_form(form, resolve=False)))
     except DomainError as exc:
-        rules = (exc.details or {}).get("rules") or (exc.details or {}).get("rules_json")
-        return jsonify(error=exc.message, details=rules or exc.details), 422
+        fields = {name: messages_of(value) for name, value in (rule_errors(form, exc).details or {}).items()}
+        return jsonify(error=_count_error(form, fields) or error_text(exc), fields=fields), 422
+
+
+def _count_error(form, fields: dict) -> str:
+    """"Condition 2: value must be a number." for each row in error; other messages as they are."""
+    parts = []
+    for name, messages in fields.items():
+        match = re.fullmatch(r"conditions-(\d+)-\w+", name)
+        where = _("Condition %(n)s", n=row_indexes(form).index(int(match.group(1))) + 1) \
+            if match and int(match.group(1)) in row_indexes(form) else None
+        parts.append(f"{where}: {' '.join(messages)}" if where else " ".join(messages))
+    return " · ".join(parts)
 
 
 @pages_bp.post("/segments/<uuid:segment_id>/delete")

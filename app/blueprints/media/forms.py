@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField
+from wtforms import SelectField
 from wtforms.validators import UUID, Optional
 
 from app.blueprints.forms import choice_list
@@ -19,7 +19,7 @@ STATUS_CHOICES = [("", _l("Any status"))] + [(s.value, STATUS_LABELS[s]) for s i
 class UploadForm(FlaskForm):
     file = FileField(_l("Files"), render_kw={"multiple": True})
     file_type = SelectField(_l("Expected type"), choices=choice_list([("", _l("Detect from content"))] + TYPE_CHOICES[1:]), default="")
-    campaign_id = StringField(_l("Attach to campaign (id)"), validators=[Optional(), UUID()])
+    campaign_id = SelectField(_l("Attach to campaign"), choices=[], validate_choice=False, validators=[Optional(), UUID()])
 
 
 class FilterForm(FlaskForm):
@@ -28,8 +28,13 @@ class FilterForm(FlaskForm):
 
     file_type = SelectField(_l("Type"), choices=choice_list(TYPE_CHOICES), default="", validators=[Optional()])
     status = SelectField(_l("Status"), choices=choice_list(STATUS_CHOICES), default="", validators=[Optional()])
-    campaign_id = StringField(_l("Campaign id"), validators=[Optional(), UUID()])
+    campaign_id = SelectField(_l("Campaign"), choices=[], validate_choice=False, validators=[Optional(), UUID()])
 
 
 class AttachForm(FlaskForm):
-    campaign_id = StringField(_l("Campaign id"), validators=[Optional(), UUID()])
+    campaign_id = SelectField(_l("Campaign"), choices=[], validate_choice=False, validators=[Optional(), UUID()])
+
+
+def with_campaigns(form, campaigns: list, empty) -> None:
+    """Campaigns picked by name ("" first: none, or any); the service refuses another account's id."""
+    form.campaign_id.choices = choice_list([("", empty)] + [(str(cid), name) for cid, name in campaigns])

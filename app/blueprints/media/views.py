@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 
 from app.blueprints.common import MAX_PAGE
 from app.blueprints.media import file_url
-from app.blueprints.media.forms import AttachForm, FilterForm, UploadForm
+from app.blueprints.forms import error_text
+from app.blueprints.media.forms import AttachForm, FilterForm, UploadForm, with_campaigns
 from app.blueprints.media.schemas import MediaStatusSchema, MediaUploadedSchema
 from app.errors import DomainError, ValidationError, render_error
 from app.extensions import db
 from app.models import FileType, MediaStatus
-from app.security import current_account, current_user, editor_required, login_required
-from app.services import media
+from app.security import current_account, current_user, editor_required, viewer_required
+from app.services import campaign_media, media
 from app.services.pagination import paginate
 
 pages_bp = Blueprint("media", __name__)
@@ -30,9 +31,11 @@ def filesize(size: int | None) -> str:
 
 
 @pages_bp.get("/media")
-@login_required
+@viewer_required
 def index():
+    campaigns = campaign_media.campaign_choices(current_account())
     filters = FilterForm(request.args)
+    with_campaigns(filters, campaigns, _("Any campaign"))
     valid = filters.validate()
     args = {k: v for k, v in request.args.items() if v and k in ("file_type", "status", "campaign_id")}
     query = media.media_query(
@@ -41,8 +44,11 @@ def index():
         campaign_id=uuid.UUID(args["campaign_id"]) if valid and "campaign_id" in args else None)
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     page = paginate(query, page=number, size=PAGE_SIZE)
-    return render_template("media/index.html", page=page, filters=filters, args=args, upload_form=UploadForm(),
-                           attach_form=AttachForm, file_url=file_url)
+    upload_form = UploadForm()
+    with_campaigns(upload_form, campaigns, _("None"))
+    return render_template("media/index.html", page=page, filters=filters, args=args, upload_form=upload_form,
+                           campaigns=campaigns, campaign_names={str(cid): name for cid, name in campaigns},
+                           file_url=file_url)
 
 
 def _wants_json() -> bool:
@@ -53,6 +59,7 @@ def _wants_json() -> bool:
 @editor_required
 def upload():
     form = UploadForm()
+    with_campaigns(form, campaign_media.campaign_choices(current_account()), "")
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     try:
         if not form.validate_on_submit():
@@ -66,7 +73,7 @@ def upload():
     except DomainError as exc:
         if _wants_json():
             return render_error(exc.status_code, exc.message, exc.details)
-        flash(_flatten(exc), "danger")
+        flash(error_text(exc), "danger")
         return redirect(url_for("media.index"))
     if _wants_json():
         return jsonify(MediaUploadedSchema().dump(items[0])), 202
@@ -75,7 +82,7 @@ def upload():
 
 
 @pages_bp.get("/media/<uuid:file_id>/status.json")
-@login_required
+@viewer_required
 def status(file_id):
     return jsonify(MediaStatusSchema().dump(media.get_file(current_account(), file_id)))
 
@@ -84,15 +91,16 @@ def status(file_id):
 @editor_required
 def attach(file_id):
     form = AttachForm()
+    with_campaigns(form, [], "")  # any id: the service checks it is a live campaign of this account
     item = media.get_file(current_account(), file_id)
     try:
         if not form.validate_on_submit():
             raise ValidationError(details=form.errors)
         campaign_id = uuid.UUID(form.campaign_id.data) if form.campaign_id.data else None
-        media.attach_to_campaign(item, actor=current_user(), campaign_id=campaign_id)
+        campaign_media.attach_file(item, actor=current_user(), campaign_id=campaign_id)
         flash(_("Attached to the campaign.") if campaign_id else _("Detached from its campaign."), "success")
     except DomainError as exc:
-        flash(_flatten(exc), "danger")
+        flash(error_text(exc), "danger")
     return redirect(request.referrer or url_for("media.index"))
 
 
@@ -106,7 +114,7 @@ def delete(file_id):
         flash(_("Deleted %(name)s.", name=name), "success")
     except DomainError as exc:
         db.session.rollback()
-        flash(_flatten(exc), "danger")
+        flash(error_text(exc), "danger")
     return redirect(url_for("media.index"))
 
 
@@ -118,8 +126,3 @@ def download(token):
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
-
-def _flatten(exc: DomainError) -> str:
-    messages = [m for ms in (exc.details or {}).values() if isinstance(ms, (list, str))
-                for m in (ms if isinstance(ms, list) else [ms])]
-    return " ".join(str(m) for m in messages) or exc.message
