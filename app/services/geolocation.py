@@ -6,8 +6,11 @@ has them (countries and regions); city names are GeoNames' own.
 """
 from __future__ import annotations
 
+import functools
 import math
+from typing import Sequence
 
+from babel.core import get_global
 from geographiclib.geodesic import Geodesic
 from sqlalchemy import text
 
@@ -21,19 +24,32 @@ PLACE_TYPE = ["place", "locality"]
 REVERSE_CANDIDATES = 16
 REVERSE_PREFER_WITHIN_M = 2000  # a bigger place this much further than the nearest one names the spot instead
 POPULATION_WEIGHT = 0.06  # per tenfold population: Madrid (3.3M) outranks a village exactly named "Mad"
+# A preferred country's place outranks one 2,000 times bigger elsewhere (a language's countries, 7 times);
+# how well the text matches still counts as much as before.
+PREFER_FIRST, PREFER_OTHER = 0.2, 0.05
+MAJORITY_LANGUAGE = 50.0  # percent of people: the countries "of" a language, not every one where it is official
 _PLACE_COLUMNS = ("p.id, p.name, p.country_code, p.region_code, p.population, "
                   "ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat")
 
 
-def search(query: str, *, country: str | None = None, limit: int = 10, lang: str = "en") -> list[dict]:
-    """Places whose name starts with, equals, or is one typo away from `query`, best first."""
+def search(query: str, *, country: str | None = None, limit: int = 10, lang: str = "en",
+           prefer: Sequence[str] = ()) -> list[dict]:
+    """Places whose name starts with, equals, or is one typo away from `query`, best first.
+
+    `prefer` (preferred_countries()) puts the places of those countries before bigger ones elsewhere that match
+    as well: the first country most, the others less ("valencia" for a store in Spain is Spain's, not Venezuela's).
+    """
     key = normalize_name(query or "")
     if len(key) < 2:
         raise ValidationError(details={"query": ["Type at least 2 letters or digits"]})
     country = _country(country, "country")
+    bonus = _preference(prefer)
     hits: dict[int, tuple[float, dict]] = {}
-    for row in _exact_and_prefix(key, country, limit):
-        _keep(hits, row, _text_relevance(key, row.key, row.is_primary))
+    rows = list(_exact_and_prefix(key, country, limit))
+    if prefer and country is None:
+        rows += _exact_and_prefix(key, prefer[0].upper(), limit)  # its small places too, not only the biggest
+    for row in rows:
+        _keep(hits, row, _text_relevance(key, row.key, row.is_primary), bonus(row))
     if len(hits) < limit and len(key) >= 4:
         distances: dict[str, int] = {}  # many places share a spelling ("San Antonio"): measure it once
         for row in _one_typo_away(key, country):
@@ -41,7 +57,7 @@ def search(query: str, *, country: str | None = None, limit: int = 10, lang: str
                 distances[row.key] = osa_distance(key, row.key)
             distance = distances[row.key]
             if distance <= (1 if len(key) <= 5 else 2):
-                _keep(hits, row, (0.75 if distance == 1 else 0.6) - (0 if row.is_primary else 0.03))
+                _keep(hits, row, (0.75 if distance == 1 else 0.6) - (0 if row.is_primary else 0.03), bonus(row))
     ranked = sorted(hits.values(), key=lambda hit: hit[0], reverse=True)[:limit]
     return [_place(row, lang, relevance) for _score, (row, relevance) in ranked]
 
@@ -166,8 +182,28 @@ def _text_relevance(query: str, key: str, primary: bool) -> float:
     return 0.7 + 0.25 * len(query) / len(key) - (0 if primary else 0.03)
 
 
-def _keep(hits: dict, row, relevance: float) -> None:
-    score = relevance + POPULATION_WEIGHT * math.log10(row.population + 1)
+def preferred_countries(country: str | None, lang: str | None) -> tuple[str, ...]:
+    """`country` (an account's), then the countries where most people speak `lang`, officially (CLDR)."""
+    first = (country.upper(),) if country else ()
+    return first + tuple(t for t in _speaking((lang or "").replace("_", "-").split("-")[0].lower()) if t not in first)
+
+
+@functools.lru_cache(maxsize=32)
+def _speaking(lang: str) -> tuple[str, ...]:
+    return tuple(sorted(territory for territory, languages in get_global("territory_languages").items()
+                        if len(territory) == 2 and languages.get(lang, {}).get("official_status")
+                        in ("official", "de_facto_official")
+                        and languages[lang].get("population_percent", 0) >= MAJORITY_LANGUAGE))
+
+
+def _preference(prefer: Sequence[str]):
+    first = prefer[0].upper() if prefer else None
+    others = {c.upper() for c in prefer[1:]}
+    return lambda row: PREFER_FIRST if row.country_code == first else PREFER_OTHER if row.country_code in others else 0.0
+
+
+def _keep(hits: dict, row, relevance: float, bonus: float = 0.0) -> None:
+    score = relevance + bonus + POPULATION_WEIGHT * math.log10(row.population + 1)
     if row.id not in hits or hits[row.id][0] < score:
         hits[row.id] = (score, (row, round(relevance, 2)))
 

@@ -1,7 +1,7 @@
 """What a `location_picker` posted, as a place: for pages that embed the picker in their own forms."""
 from flask_babel import gettext as _
 
-from app.blueprints.geolocation import request_language
+from app.blueprints.geolocation import preferred_countries, request_language
 from app.errors import ValidationError
 from app.services import geolocation
 
@@ -10,8 +10,9 @@ def picked_place(data, field: str, *, resolve: bool = True, country: str | None 
     """`{"name", "full_name", "coordinates": [lon, lat]}` for the picker `field` in `data` (request.form), or None.
 
     A place chosen from the suggestions posts its point; text typed without choosing (or without JavaScript)
-    is looked up by name and the best match taken, unless `resolve` is False (then it is None). A name with no
-    match is a ValidationError on `field`, so pages show it next to the picker.
+    is looked up by name and the best match taken (the account's country first, as the suggestions rank),
+    unless `resolve` is False (then it is None). A name with no match is a ValidationError on `field`, so
+    pages show it next to the picker.
     """
     text = (data.get(field) or "").strip()
     if not text:
@@ -27,7 +28,8 @@ def picked_place(data, field: str, *, resolve: bool = True, country: str | None 
 
 def _by_name(text: str, field: str, country: str | None) -> dict:
     try:
-        found = geolocation.search(text, country=country, limit=1, lang=request_language(prefer_user=True))
+        found = geolocation.search(text, country=country, limit=1, lang=request_language(prefer_user=True),
+                                   prefer=preferred_countries())
     except ValidationError:
         found = []  # too short to search: same answer as no match
     if not found:

@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext as _
 
-from app.blueprints.geolocation import request_language
+from app.blueprints.geolocation import preferred_countries, request_language
 from app.blueprints.geolocation.forms import ReverseForm
 from app.errors import ValidationError
 from app.security import current_user, login_required
@@ -21,7 +21,8 @@ def search():
     except ValueError:
         raise ValidationError(details={"limit": ["Not a valid integer."]}) from None
     places = geolocation.search(request.args.get("query", ""), country=request.args.get("country") or None,
-                                limit=limit, lang=request_language(request.args.get("lang"), prefer_user=True))
+                                limit=limit, lang=request_language(request.args.get("lang"), prefer_user=True),
+                                prefer=preferred_countries())
     return jsonify(places)
 
 
