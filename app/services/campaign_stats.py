@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from app.errors import NotFound, ValidationError
@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Account, Campaign, CampaignMetric, CampaignStatus, Channel
 from app.services import unit_of_work
 from app.services.activity import record_event
+from app.services.names import name_key
 
 GROUPS = ("day", "week", "month", "period", "site")
 CSV_COLUMNS = ("campaign", "day", "site", "impressions", "clicks", "conversions", "spend")
@@ -185,23 +186,28 @@ def _parse_row(raw: dict, line: int) -> dict:
 def load_metrics_csv(account: Account, stream: IO[str], *, actor=None) -> dict[str, int]:
     """Load `campaign,day,site,impressions,clicks,conversions,spend` rows; running it twice changes nothing.
 
-    Campaigns are matched by name (case-insensitive) in the account; missing ones are created as finished
-    display campaigns with a budget of what they spent, so the analytics of seed 004 have a home.
+    Campaigns are matched by name in the account, as names are compared (case, width, look-alikes aside);
+    missing ones are created as finished display campaigns with a budget of what they spent, so the analytics
+    of seed 004 have a home.
     """
     reader = csv.DictReader(stream)
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ValidationError("The CSV lacks columns", details={"columns": missing})
     rows = [_parse_row(raw, i) for i, raw in enumerate(reader, start=2)]
-    campaigns = {c.name.lower(): c for c in db.session.scalars(select(Campaign).where(
+    # Names are matched as the unique index compares them (app/services/names.py): "Summer  Sale" in the file is
+    # the campaign "summer sale", never a second one the index would refuse.
+    keys = dict(db.session.execute(text("SELECT n, name_key(n) FROM unnest(CAST(:names AS text[])) AS n"),
+                                   {"names": sorted({r["campaign"] for r in rows})}).all())
+    campaigns = dict(db.session.execute(select(name_key(Campaign.name), Campaign).where(
         Campaign.account_id == account.id, Campaign.deleted_at.is_(None),
-        func.lower(Campaign.name).in_({r["campaign"].lower() for r in rows})))}
+        name_key(Campaign.name).in_(set(keys.values())))).tuples().all()) if keys else {}
     created = 0
     for row in rows:
-        key = row["campaign"].lower()
+        key = keys[row["campaign"]]
         if key not in campaigns:
-            spent = sum((r["spend"] for r in rows if r["campaign"].lower() == key), Decimal("0"))
-            days = [r["day"] for r in rows if r["campaign"].lower() == key]
+            spent = sum((r["spend"] for r in rows if keys[r["campaign"]] == key), Decimal("0"))
+            days = [r["day"] for r in rows if keys[r["campaign"]] == key]
             campaign = Campaign(account_id=account.id, name=row["campaign"], channel=Channel.DISPLAY.value,
                                 status=CampaignStatus.FINISHED.value, budget=max(spent, Decimal("1.00")),
                                 start_date=_midnight(min(days)), end_date=_midnight(max(days) + timedelta(days=1)),
@@ -214,7 +220,7 @@ def load_metrics_csv(account: Account, stream: IO[str], *, actor=None) -> dict[s
     # One row per (campaign, day, site): a repeated key in the file keeps its last figures.
     merged = {}
     for row in rows:
-        campaign_id = campaigns[row["campaign"].lower()].id
+        campaign_id = campaigns[keys[row["campaign"]]].id
         merged[(campaign_id, row["day"], row["site"])] = {
             "campaign_id": campaign_id, "day": row["day"], "site": row["site"], "impressions": row["impressions"],
             "clicks": row["clicks"], "conversions": row["conversions"], "spend": row["spend"]}

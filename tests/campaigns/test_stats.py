@@ -122,3 +122,16 @@ def test_seed_demo_loads_campaigns_and_the_sample(app):
     assert again.exit_code == 0 and "0 campaign(s) created, 0 row(s) changed" in again.output
     names = set(db.session.scalars(select(Campaign.name)))
     assert {"Prime Day Electronics", "Spring Newsletter", "Campaña de Marketing", "Holiday Gifts"} <= names
+
+
+def test_the_analytics_loader_finds_campaigns_by_name_as_names_are_compared(app, owner_api, user, tmp_path):
+    existing = create(owner_api, name="Summer Sale")
+    csv_file = tmp_path / "lookalike.csv"
+    csv_file.write_text("campaign,day,site,impressions,clicks,conversions,spend\n"
+                        "SUMMER  SALE,2024-01-01,a.com,10,1,0,1.00\n"     # case and spacing
+                        "Ｓｕｍｍｅｒ Ｓａｌｅ,2024-01-02,a.com,20,2,0,2.00\n"  # fullwidth
+                        "Winter,2024-01-01,a.com,5,0,0,0.50\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["seed", "analytics", str(csv_file), "--account", _account_id(user)])
+    assert result.exit_code == 0, result.output
+    assert "1 campaign(s) created" in result.output  # Winter only: the others are the existing campaign
+    assert owner_api.get(f"/campaigns/{existing['id']}/stats").json["views"] == 30
