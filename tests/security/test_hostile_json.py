@@ -7,8 +7,10 @@ import uuid
 
 import pytest
 import redis
+from sqlalchemy import select
 
 from app.extensions import db
+from app.json_limits import has_lone_surrogate
 from app.models import Segment
 from tests.audience.factories import make_customer
 from tests.factories import PASSWORD, own_account, sign_in
@@ -42,7 +44,7 @@ def test_a_lone_surrogate_at_login_is_refused_before_the_rate_limiter(app, clien
         assert "lone surrogate" in response.json["details"]["username"][0]
         # Refused ahead of the limiter: it counted nothing and built no key from the hostile name.
         assert "X-RateLimit-Remaining" not in response.headers
-    assert keys.keys("*login*") == []
+    assert keys.dbsize() == 0
     # The limiter still talks to Redis (it was never made to think Redis was down): the next login counts there.
     good = client.post("/api/v1/auth/login", json={"username": "owner", "password": PASSWORD})
     assert good.status_code == 200 and "X-RateLimit-Remaining" in good.headers
@@ -59,6 +61,20 @@ def test_lone_surrogates_are_refused_on_every_json_endpoint(owner_api, method, p
     # A proper surrogate pair is one character (an emoji): not refused by the guard.
     paired = _send(owner_api, method, path, '{"name": "Sale \\ud83d\\ude00"}')
     assert paired.status_code != 500 and "lone surrogate" not in paired.get_data(as_text=True)
+
+
+def test_surrogate_bytes_in_query_strings_and_form_fields_never_arrive_as_lone_surrogates(owner_api, client, user):
+    """Query strings and form fields are UTF-8 bytes: a surrogate's bytes (ED A0 80) are not UTF-8, and arrive as
+    U+FFFD or as the escapes sent, never as a lone surrogate (the guard checks the query string all the same)."""
+    listed = owner_api.get("/api/v1/campaigns?search=%ED%A0%80")
+    assert listed.status_code == 200 and listed.json["total"] == 0
+    assert owner_api.get("/api/v1/campaigns/by-name/%ED%A0%80").status_code == 404
+    sign_in(client, user)
+    saved = client.post("/segments/new", data=b"name=Sale%ED%A0%80&match=all",
+                        content_type="application/x-www-form-urlencoded")
+    assert saved.status_code == 302
+    name = db.session.scalar(select(Segment.name))
+    assert name.startswith("Sale") and not has_lone_surrogate(name)
 
 
 @pytest.mark.parametrize("method,path", JSON_ENDPOINTS)
