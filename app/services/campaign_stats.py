@@ -201,7 +201,7 @@ def load_metrics_csv(account: Account, stream: IO[str], *, actor=None) -> dict[s
                                    {"names": sorted({r["campaign"] for r in rows})}).all())
     campaigns = dict(db.session.execute(select(name_key(Campaign.name), Campaign).where(
         Campaign.account_id == account.id, Campaign.deleted_at.is_(None),
-        name_key(Campaign.name).in_(set(keys.values())))).tuples().all()) if keys else {}
+        name_key(Campaign.name).in_(set(keys.values())))).all()) if keys else {}
     created = 0
     for row in rows:
         key = keys[row["campaign"]]

@@ -102,7 +102,7 @@ def test_a_json_body_over_the_size_limit_is_refused_with_413(app, owner_api, liv
     answer = connection.getresponse()
     assert answer.status == 413 and json.loads(answer.read())["status_code"] == 413
     connection.close()
-    assert owner_api.post("/campaigns", json={"name": "Small", "budget": 10}).status_code == 201
+    assert owner_api.post("/campaigns", json={"name": "Small", "budget": 10, "channel": "display"}).status_code == 201
 
 
 def test_json_typed_fields_are_capped_in_depth_and_size(owner_api, user):

@@ -66,7 +66,8 @@ def test_another_accounts_media_ids_are_refused_as_unknown_in_a_campaign(api, ow
     assert response.json["details"]["media_files"] == [f"Unknown media file ids: {theirs}, {missing}"]
     assert db.session.scalar(select(Campaign)) is None
 
-    created = owner_api.post("/campaigns", json={"name": "Mine", "budget": 10, "media_files": [mine]})
+    created = owner_api.post("/campaigns", json={"name": "Mine", "budget": 10, "channel": "display",
+                                                 "media_files": [mine]})
     assert created.status_code == 201 and created.json["media_files"] == [mine]
     response = owner_api.patch(f"/campaigns/{created.json['id']}", json={"media_files": [mine, theirs]})
     assert response.status_code == 422 and theirs in response.json["details"]["media_files"][0]
