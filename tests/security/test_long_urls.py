@@ -35,9 +35,10 @@ def _get(url: str):
         return error.code, error.headers.get_content_type(), error.read()
 
 
-def test_gunicorn_hands_long_urls_to_the_app_which_answers_in_the_envelope(app):
+def test_gunicorn_hands_long_urls_to_the_app_which_answers_in_the_envelope(app, tmp_path):
     port = free_port()
-    env = dict(os.environ, ENV="testing", PROMETHEUS_MULTIPROC_DIR="")
+    # Metrics files go to a directory of the test's own (an empty value would mean the working directory).
+    env = dict(os.environ, ENV="testing", PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
     # gunicorn.conf.py is read from the working directory, as `make run` and docker compose start it.
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
