@@ -32,9 +32,22 @@ def app():
     return build_app()
 
 
+def _wait_for_idle_worker(timeout: float = 30.0) -> None:
+    """Let the in-process worker finish what an earlier test queued: a task still running would hold row locks
+    that the truncation below waits for (a deadlock), or write into the next test's tables."""
+    from celery.worker import state
+
+    deadline = time.monotonic() + timeout
+    while (state.active_requests or state.reserved_requests) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 @pytest.fixture(autouse=True)
 def _clean_state(app):
     """Every test starts from empty tables and an empty Redis database (truncation works across threads and workers)."""
+    # Queued tasks go first (nothing new reaches the worker), then running ones are let finish.
+    redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
+    _wait_for_idle_worker()
     with app.app_context():
         db.session.remove()
         tables = db.session.execute(text(
