@@ -1,17 +1,22 @@
 """Reading customer files: CSV in any common delimiter and encoding, or XLSX; header mapping in English and Spanish."""
+import codecs
 import csv
 import io
+import os
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterator
+from typing import Iterator, TextIO
 
 from app.errors import ValidationError
+from app.services import import_xlsx
+from app.services.csv_safe import unescape_cell
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_ROWS = 5
+HEAD_BYTES = 1 << 20  # what a request reads of a CSV: headers, samples, and a readability check of the head
+CHUNK = 1 << 20
 # The fields a column can feed; "attributes.<key>" feeds a custom attribute.
 FIELDS = ("email", "phone", "first_name", "last_name", "full_name", "language", "timezone", "city", "country",
           "latitude", "longitude", "tags", "consent_email", "consent_whatsapp", "consent_push", "orders_count",
@@ -52,6 +57,7 @@ class FileInfo:
     encoding: str | None = None
     delimiter: str | None = None
     row_estimate: int = 0
+    rows_known: bool = False  # row_estimate is the file's own count (a CSV read whole, an XLSX's dimension)
 
 
 def header_key(header: str) -> str:
@@ -74,20 +80,92 @@ def _refuse(message: str) -> ValidationError:
     return ValidationError(message, details={"file": [message]})
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252/Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+def _unreadable(line: int, reason: str) -> ValidationError:
+    message = f"Line {line}: {reason}"
+    return ValidationError(f"The file cannot be read: {message}", details={"file": [message]})
+
+
+def _drop_cut_tail(exc: UnicodeError):
+    # A UTF-16 file with an odd byte count was cut short: its last byte cannot be a character on its own.
+    if isinstance(exc, UnicodeDecodeError) and exc.reason == "truncated data" and exc.end == len(exc.object):
+        return "", exc.end
+    raise exc
+
+
+codecs.register_error("import-cut-tail", _drop_cut_tail)
+
+
+def _errors(encoding: str) -> str:
+    # A UTF-8 BOM is a promise: a stray bad byte later becomes U+FFFD rather than a refused file.
+    return {"utf-16": "import-cut-tail", "utf-8-sig": "replace"}.get(encoding, "strict")
+
+
+def _line_of(text: str) -> int:
+    """The line the end of `text` is on (a line ends with \n, \r\n or a lone \r, as in old Mac exports)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+
+
+def sniff_encoding(head: bytes, *, final: bool) -> str:
+    """UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 or Latin-1, judged on `head`."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=final)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
+def confirm_encoding(path: str, encoding: str) -> str:
+    """The encoding that reads the whole file (the request judged by its head only), read in 1 MB steps.
+
+    A UTF-8 guess falls back to Windows-1252, then Latin-1 (which reads anything); a UTF-16 file with a broken
+    character is refused naming its line.
+    """
+    if encoding == "utf-16":
+        _decode_all(path, encoding)
+        return encoding
+    for candidate in {"utf-8": ("utf-8", "cp1252"), "cp1252": ("cp1252",)}.get(encoding, ()):
+        try:
+            _decode_all(path, candidate)
+            return candidate
+        except ValidationError:
+            continue
+    return "latin-1" if encoding in ("utf-8", "cp1252") else encoding
+
+
+def _decode_all(path: str, encoding: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors=_errors(encoding))
+    line, last = 1, ""
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                inner = encoding
+                if encoding == "utf-16":  # past its BOM, the bytes before the error need the byte order it named
+                    inner = "utf-16-le" if decoder.decoder is codecs.utf_16_le_decode else "utf-16-be"
+                before = exc.object[:exc.start].decode(inner, errors="ignore")
+                raise _unreadable(line + _line_of(before) - 1,
+                                  f"this is not {encoding.upper()} text ({exc.reason}).") from None
+            line += _line_of(text) - 1 - (last == "\r" and text[:1] == "\n")  # a \r\n cut in two
+            last = text[-1:] or last
+            if not chunk:
+                return
+
+
+def _decode_head(head: bytes, encoding: str, *, final: bool) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors=_errors(encoding))
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        return decoder.decode(head, final=final)
+    except UnicodeDecodeError as exc:
+        before = codecs.decode(head[:exc.start], encoding, errors="ignore")
+        raise _unreadable(_line_of(before), f"this is not {encoding.upper()} text ({exc.reason}).") from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -115,48 +193,67 @@ def sniff_format(head: bytes) -> str:
     return "csv"
 
 
+def _records(stream: TextIO, delimiter: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of every CSV record; a record the csv module cannot read is refused naming its line."""
+    reader = csv.reader(stream, delimiter=delimiter)
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                reason = (f"a field is longer than {csv.field_size_limit():,} characters "
+                          "(is a quote left open?).")
+            else:
+                reason = f"this is not valid CSV ({exc})."
+            raise _unreadable(line, reason) from None
+        except UnicodeDecodeError as exc:
+            raise _unreadable(line, f"this is not {encoding.upper()} text ({exc.reason}).") from None
+        yield line, row
+
+
 def inspect(path: str) -> FileInfo:
-    """Format, encoding, delimiter, headers and a few sample rows; refuses files we cannot read."""
+    """Format, encoding, delimiter, headers and sample rows from the file's head only (a bounded read, so a
+    request never pays for a big file); refuses files we cannot read. Rows are counted by the task."""
+    size = os.path.getsize(path)
     with open(path, "rb") as fh:
-        head = fh.read(8192)
+        head = fh.read(HEAD_BYTES)
     if not head.strip():
         raise _refuse("The file is empty.")
-    if sniff_format(head) == "xlsx":
+    if sniff_format(head[:8192]) == "xlsx":
         return _inspect_xlsx(path)
-    with open(path, "rb") as fh:
-        text, encoding = decode(fh.read())
+    whole = len(head) == size
+    encoding = sniff_encoding(head, final=whole)
+    text = _decode_head(head, encoding, final=whole)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text[:262144]), delimiter=delimiter)
-    headers = next(reader, [])
-    headers = [h.strip() for h in headers]
+    records = _records(io.StringIO(text, newline=""), delimiter, encoding)
+    headers = [unescape_cell(h.strip()) for h in next(records, (0, []))[1]]
     if not any(headers):
         raise _refuse("The file is empty.")
-    sample = [row for row, _ in zip(reader, range(SAMPLE_ROWS))]
-    return FileInfo("csv", headers, sample, encoding, delimiter, row_estimate=max(text.count("\n"), 1))
-
-
-def _open_xlsx(path: str):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        # A file object, not the path: openpyxl judges paths by their extension, and ours have none.
-        return openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise _refuse(f"This file is neither CSV nor a readable XLSX workbook ({exc.__class__.__name__}).") from None
+    sample, rows = [], 0
+    for _, row in records:  # the whole head: a record the csv module cannot read is refused now, with its line
+        if any(c.strip() for c in row):
+            rows += 1
+            if len(sample) < SAMPLE_ROWS:
+                sample.append(row)
+    if not whole:  # the head's last record may be cut: estimate from the share of the file read
+        rows = max(int((rows - 1) * size / len(head)), 1)
+    return FileInfo("csv", headers, sample, encoding, delimiter, row_estimate=rows, rows_known=whole)
 
 
 def _inspect_xlsx(path: str) -> FileInfo:
-    workbook = _open_xlsx(path)
-    try:
-        rows = workbook.active.iter_rows(values_only=True)
-        headers = [cell_text(v) for v in next(rows, ())]
-        if not any(headers):
-            raise _refuse("The file is empty.")
-        sample = [[cell_text(v) for v in row] for row, _ in zip(rows, range(SAMPLE_ROWS))]
-        return FileInfo("xlsx", headers, sample, row_estimate=max((workbook.active.max_row or 1) - 1, 0))
-    finally:
-        workbook.close()
+    with import_xlsx.open_sheet(path, head=True) as sheet:
+        head = [[cell_text(v) for v in row] for row in import_xlsx.rows(sheet, last=SAMPLE_ROWS + 1)]
+        declared = import_xlsx.declared_rows(sheet)
+    headers = [unescape_cell(h) for h in head[0]] if head else []
+    while headers and not headers[-1]:
+        headers.pop()
+    if not any(headers):
+        raise _refuse("The file is empty.")
+    sample = [row[:len(headers)] for row in head[1:] if any(row)]
+    return FileInfo("xlsx", headers, sample, row_estimate=declared, rows_known=bool(declared))
 
 
 def cell_text(value) -> str:
@@ -169,36 +266,54 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+def _open_text(path: str, encoding: str | None) -> TextIO:
+    # newline="": records end at \n, \r\n or a lone \r, and line breaks inside quoted fields stay as they are.
+    encoding = encoding or "utf-8"
+    return open(path, encoding=encoding, errors=_errors(encoding), newline="")
+
+
 def iter_rows(path: str, info: FileInfo) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of every non-blank data row, after the header."""
+    """(line number, cells) of every non-blank data row, after the header, streamed from the file."""
     if info.format == "xlsx":
-        workbook = _open_xlsx(path)
-        try:
-            for number, row in enumerate(workbook.active.iter_rows(values_only=True), start=1):
-                if number == 1:
-                    continue
+        with import_xlsx.open_sheet(path) as sheet:
+            for number, row in enumerate(import_xlsx.rows(sheet, first=2, width=max(len(info.headers), 1)), 2):
                 cells = [cell_text(v) for v in row]
                 if any(cells):
                     yield number, cells
-        finally:
-            workbook.close()
         return
+    with _open_text(path, info.encoding) as stream:
+        records = _records(stream, info.delimiter or ",", info.encoding or "utf-8")
+        next(records, None)
+        for line, row in records:
+            if any(c.strip() for c in row):
+                yield line, row
+
+
+def count_rows(path: str, info: FileInfo, *, stop_after: int | None = None) -> int:
+    """Data rows (blank ones aside), up to `stop_after` + 1 when given; a CSV without quotes is counted by lines
+    at C speed, anything else by reading its records."""
+    if info.format == "csv" and (info.encoding or "utf-8") in ("utf-8", "utf-8-sig", "cp1252", "latin-1"):
+        lines = _count_lines(path, info.delimiter or ",")
+        if lines is not None:
+            return lines
+    count = 0
+    for _ in iter_rows(path, info):
+        count += 1
+        if stop_after is not None and count > stop_after:
+            break
+    return count
+
+
+def _count_lines(path: str, delimiter: str) -> int | None:
+    blank = b" \t\r\n" + delimiter.encode()
+    count, carry = 0, b""
     with open(path, "rb") as fh:
-        text, _ = decode(fh.read())
-    reader = csv.reader(io.StringIO(text), delimiter=info.delimiter or ",")
-    next(reader, None)
-    for row in reader:
-        if any(c.strip() for c in row):
-            yield reader.line_num, row
-
-
-def count_rows(path: str, info: FileInfo) -> int:
-    """Data rows (blank ones aside); without quotes a CSV record is a line, counted at C speed."""
-    if info.format == "csv":
-        with open(path, "rb") as fh:
-            data = fh.read()
-        if b'"' not in data and info.encoding in ("utf-8", "utf-8-sig", "cp1252", "latin-1"):
-            lines = data.splitlines()
-            blank = sum(1 for line in lines if not line.strip(b" \t" + (info.delimiter or ",").encode()))
-            return max(len(lines) - blank - 1, 0)
-    return sum(1 for _ in iter_rows(path, info))
+        while chunk := fh.read(CHUNK):
+            if b'"' in chunk:
+                return None  # quoted fields may span lines: only the csv module can tell
+            lines = (carry + chunk).splitlines(keepends=True)
+            # The last line may go on in the next chunk (a \r may be the first half of \r\n).
+            carry = lines.pop() if lines and (lines[-1].endswith(b"\r") or not lines[-1].endswith(b"\n")) else b""
+            count += sum(1 for line in lines if line.strip(blank))
+    count += 1 if carry.strip(blank) else 0
+    return max(count - 1, 0)  # the header

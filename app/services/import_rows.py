@@ -64,6 +64,9 @@ class RowParser:
                 continue
             if raw[0] == "'":  # '+34... as our rejected-rows download (or a spreadsheet) writes text
                 raw = unescape_cell(raw)
+            if "\x00" in raw:  # PostgreSQL text cannot hold it; the csv module lets it through
+                errors.append(f"{name}: contains a NUL character.")
+                continue
             normaliser = self.normalisers.get(name)
             try:
                 values[name] = normaliser(raw) if normaliser else raw[:100]
@@ -90,6 +93,8 @@ class RowParser:
         if self.attributes:
             attrs = {k: unescape_cell(cells[i].strip()) for k, i in self.attributes.items()
                      if i < width and cells[i].strip()}
+            if any("\x00" in v for v in attrs.values()):
+                raise RowError("attributes: contains a NUL character.")
             if attrs:
                 values["attributes"] = attrs
         return values

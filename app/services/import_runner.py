@@ -1,6 +1,7 @@
 """Running an import (the task's work): read and validate batches, merge them on two writer connections."""
 import json
 import threading
+import time
 import zlib
 from datetime import timedelta
 from queue import Empty, Full, Queue
@@ -11,15 +12,15 @@ from psycopg2.extras import execute_values
 from sqlalchemy import and_, func, or_, text, update
 from sqlalchemy.exc import OperationalError
 
-from app.errors import DomainError
+from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.models import Account, ImportJob, ImportStatus, utcnow
 from app.services import import_files
 from app.services.activity import record_event
+from app.services.import_jobs import STALE_AFTER, fail_import
 from app.services.import_merge import write_batch
 from app.services.import_rows import RowError, RowParser, copy_line
 
-STALE_AFTER = timedelta(minutes=10)
 
 
 def _batches(job: ImportJob, size: int) -> Iterator[list[tuple[int, list[str]]]]:
@@ -42,6 +43,8 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
 
     Not one unit of work on purpose: every batch commits with its progress, so a failure keeps whole batches only.
     This thread reads and validates batch n+1 while a writer thread (own session) merges batch n in PostgreSQL.
+    Whatever stops it (an unreadable file, a time limit, a bug), the job ends failed with the reason and the
+    account's import lock is released.
     """
     # Claim the job in one statement: a second delivery of the task finds it taken and leaves. A job whose
     # worker died (no progress for STALE_AFTER) is taken over and resumes after its last committed batch.
@@ -55,30 +58,28 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
     job = db.session.get(ImportJob, job_id)
     if not claimed or job is None:
         return job
-    account = db.session.get(Account, job.account_id)
-    # Imports into one account take turns: two imports of one file must not both insert a row.
-    lock = _AccountLock(zlib.crc32(f"import:{account.id}".encode()))
-    db.session.refresh(job)
-    if job.status != ImportStatus.RUNNING:  # finished by a run that held the lock before us
-        lock.release()
-        db.session.commit()
-        return job
-    job.started_at = job.started_at or utcnow()
-    _analyze()
-    if job.processed_rows == 0:
-        job.total_rows = import_files.count_rows(job.file_path, _file_info(job))
-    db.session.commit()
-    parser = RowParser(job.headers, job.mapping, account.default_region or "US", tags=job.tags)
-    seen_email: dict[str, int] = {}
-    seen_phone: dict[str, int] = {}
-    if not job.done_batches:
-        job.batch_size = current_app.config["IMPORT_BATCH_SIZE"]
-        db.session.commit()
-    done = set(job.done_batches)
-    ctx = dict(account_id=account.id, language=account.language or "en", mode=job.mode.value,
-               source=f"import:{job.filename}"[:80])
-    writer = None
+    lock = writer = None
     try:
+        # Imports into one account take turns: two imports of one file must not both insert a row.
+        lock = _AccountLock(job)
+        db.session.refresh(job)
+        if job.status != ImportStatus.RUNNING:  # finished by a run that held the lock before us
+            return job
+        account = db.session.get(Account, job.account_id)
+        job.started_at = job.started_at or utcnow()
+        _analyze()
+        if job.processed_rows == 0:
+            _count(job)
+        db.session.commit()
+        parser = RowParser(job.headers, job.mapping, account.default_region or "US", tags=job.tags)
+        seen_email: dict[str, int] = {}
+        seen_phone: dict[str, int] = {}
+        if not job.done_batches:
+            job.batch_size = current_app.config["IMPORT_BATCH_SIZE"]
+            db.session.commit()
+        done = set(job.done_batches)
+        ctx = dict(account_id=account.id, language=account.language or "en", mode=job.mode.value,
+                   source=f"import:{job.filename}"[:80])
         writer = _BatchWriters(current_app._get_current_object(), job.id, ctx, on_progress)
         for number, batch in enumerate(_batches(job, job.batch_size)):
             lines, rejected = [], []
@@ -95,13 +96,31 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
             if not writer.put((number, lines, rejected, len(batch))):
                 break  # a writer failed; its error is raised below
         writer.finish()
+        return _complete(job_id, account)
     except DomainError as exc:  # e.g. an unreadable file: the job says why; nothing to retry
-        _stop(writer, lock, job_id, exc)
+        _stop(writer, job_id, exc)
         return db.session.get(ImportJob, job_id)
     except BaseException as exc:
-        _stop(writer, lock, job_id, exc)
+        _stop(writer, job_id, exc)
         raise
-    lock.release()
+    finally:
+        # After the job's final status is committed, so a run waiting for the lock finds the job finished.
+        if lock is not None:
+            lock.release()
+
+
+def _count(job: ImportJob) -> None:
+    """Confirm the encoding on the whole file and count its rows, up to one past IMPORT_MAX_ROWS."""
+    if job.file_format == "csv":
+        job.encoding = import_files.confirm_encoding(job.file_path, job.encoding or "utf-8")
+    limit = current_app.config["IMPORT_MAX_ROWS"]
+    job.total_rows = import_files.count_rows(job.file_path, _file_info(job), stop_after=limit)
+    if job.total_rows > limit:
+        raise ValidationError("The file has too many rows", details={"file": [
+            f"More than {limit} rows: split the file (at most {limit} rows per import)."]})
+
+
+def _complete(job_id, account: Account) -> ImportJob:
     db.session.expire_all()
     job = db.session.get(ImportJob, job_id)
     job.status, job.finished_at = ImportStatus.COMPLETED, utcnow()
@@ -112,22 +131,54 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
     return job
 
 
-def _stop(writer, lock, job_id, exc: BaseException) -> None:
+def _stop(writer, job_id, exc: BaseException) -> None:
     if writer is not None:
         writer.abort()
-    lock.release()
     db.session.rollback()
-    _fail(job_id, exc)
+    fail_import(job_id, reason=_reason(exc))
+
+
+def _reason(exc: BaseException) -> str:
+    if not isinstance(exc, DomainError):
+        return "The import stopped on an unexpected error."
+    detail = ((exc.details or {}).get("file") or [""])[0]
+    return f"{exc.message}: {detail}" if detail and detail not in exc.message else exc.message
 
 
 class _AccountLock:
-    """A session-level advisory lock on a connection of its own, held for a whole import."""
+    """A session-level advisory lock per account on a connection of its own, held for a whole import.
 
-    def __init__(self, key: int):
-        self.key = key
+    Taken by polling, not by a blocking pg_advisory_lock: a blocked C call cannot be interrupted by the task's
+    time limit, and the waiting job keeps its updated_at fresh so the stalled-import check leaves it alone.
+    """
+
+    POLL_SECONDS = 0.5
+    HEARTBEAT = timedelta(seconds=30)
+
+    def __init__(self, job: ImportJob):
+        self.key = zlib.crc32(f"import:{job.account_id}".encode())
         self.connection = db.engine.connect()
-        self.connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        try:
+            beat, waited = utcnow(), False
+            while not self._try():
+                if utcnow() - beat >= self.HEARTBEAT:
+                    beat, waited = utcnow(), True
+                    db.session.execute(update(ImportJob).where(ImportJob.id == job.id).values(
+                        updated_at=beat, message="Waiting for another import of this account to finish."))
+                    db.session.commit()
+                time.sleep(self.POLL_SECONDS)
+            if waited:
+                db.session.execute(update(ImportJob).where(ImportJob.id == job.id).values(message=None))
+                db.session.commit()
+        except BaseException:
+            self.connection.invalidate()  # ends the database session: nothing it held survives
+            self.connection.close()
+            raise
+
+    def _try(self) -> bool:
+        taken = self.connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
         self.connection.commit()
+        return bool(taken)
 
     def release(self) -> None:
         if self.connection is None:
@@ -135,8 +186,11 @@ class _AccountLock:
         try:
             self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
             self.connection.commit()
+        except Exception:  # noqa: BLE001 - the database went away: drop the connection, and the lock with it
+            self.connection.invalidate()
         finally:
-            self.connection.close()  # closing would also drop the lock with the session
+            # Back to the pool only once unlocked: the pool's reset does not end the session nor its locks.
+            self.connection.close()
             self.connection = None
 
 
@@ -255,7 +309,7 @@ def _commit_batch(job: ImportJob, ctx: dict, number: int, lines: list[str], reje
     if errors:
         cursor = db.session.connection().connection.driver_connection.cursor()
         execute_values(cursor, "INSERT INTO import_row_errors (import_id, line, reason, data) VALUES %s",
-                       [(str(job.id), line, reason, json.dumps(cells)) for line, reason, cells in errors],
+                       [(str(job.id), line, reason, json.dumps(_printable(cells))) for line, reason, cells in errors],
                        page_size=1000)
         cursor.close()
     counts = dict(processed_rows=ImportJob.processed_rows + batch_rows, error_count=ImportJob.error_count + len(errors))
@@ -270,15 +324,13 @@ def _commit_batch(job: ImportJob, ctx: dict, number: int, lines: list[str], reje
     db.session.refresh(job)
 
 
+def _printable(cells: list[str]) -> list[str]:
+    # A rejected row is kept as read, except NUL, which PostgreSQL cannot store (shown as U+FFFD).
+    return [c.replace("\x00", "\ufffd") for c in cells] if any("\x00" in c for c in cells) else cells
+
+
 def _cells_for(job: ImportJob, lines: set[int]) -> Iterator[tuple[int, list[str]]]:
     # Rare path (conflicts found in SQL): read the file again for those lines' cells.
     for line, cells in import_files.iter_rows(job.file_path, _file_info(job)):
         if line in lines:
             yield line, cells
-
-
-def _fail(job_id, exc: Exception) -> None:
-    message = exc.message if isinstance(exc, DomainError) else "The import stopped on an unexpected error."
-    db.session.execute(update(ImportJob).where(ImportJob.id == job_id).values(
-        status=ImportStatus.FAILED, message=message, finished_at=utcnow()))
-    db.session.commit()

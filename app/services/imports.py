@@ -16,7 +16,9 @@ from app.services import customer_fields as cf
 from app.services import csv_safe, get_owned, import_files, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
-from app.services.import_runner import run_import  # noqa: F401 - the task's entry point, re-exported
+# The tasks' entry points, re-exported.
+from app.services.import_jobs import fail_import, recover_stalled_imports  # noqa: F401
+from app.services.import_runner import run_import  # noqa: F401
 
 DETAIL_ERRORS = 1000
 
@@ -69,6 +71,14 @@ def check_mapping(mapping: dict, headers: list[str]) -> dict[str, str]:
     return clean
 
 
+def check_row_count(rows: int, *, declared: bool = False) -> None:
+    """ValidationError if `rows` is over IMPORT_MAX_ROWS (`declared`: the sheet says so, it was not counted)."""
+    limit = current_app.config["IMPORT_MAX_ROWS"]
+    if rows > limit:
+        what = f"The sheet declares {rows} rows" if declared else f"{rows} rows"
+        raise ValidationError("The file has too many rows", details={"file": [f"{what}; at most {limit} per import."]})
+
+
 @unit_of_work
 def create_import(account: Account, *, actor: User | None, stream: IO[bytes], filename: str,
                   mode: ImportMode = ImportMode.UPSERT, mapping: dict | None = None, tags=None,
@@ -83,12 +93,11 @@ def create_import(account: Account, *, actor: User | None, stream: IO[bytes], fi
     limit = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
     size = _save_upload(stream, path, limit)
     try:
+        # Only the head is read here (headers, samples, a first check), whatever the file's size: counting and
+        # reading every row is the task's work, so a big or hostile file never holds a web worker.
         info = import_files.inspect(path)
-        if info.row_estimate > current_app.config["IMPORT_MAX_ROWS"]:
-            rows = import_files.count_rows(path, info)
-            if rows > current_app.config["IMPORT_MAX_ROWS"]:
-                raise ValidationError("The file has too many rows", details={"file": [
-                    f"{rows} rows; at most {current_app.config['IMPORT_MAX_ROWS']} per import."]})
+        if info.rows_known:
+            check_row_count(info.row_estimate, declared=info.format == "xlsx")
         guessed = import_files.guess_mapping(info.headers)
         clean = check_mapping(mapping if mapping is not None else guessed, info.headers) if start else guessed
         tags = cf.normalize_tags(tags or [])

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import Customer
 from app.services import csv_safe, imports
 from tests.audience.test_imports import run, upload
+from tests.security.import_fixtures import _import_storage, _no_task_left_behind, _settle_imports  # noqa: F401
 
 HOSTILE = ('email,phone,=1+2\n'
            '"=HYPERLINK(""http://evil.example"",""click"")",+34612345678,@SUM(A1)\n'
@@ -30,7 +31,8 @@ def test_rejected_rows_download_neutralises_cells_that_start_a_formula(owner_api
     by_line = {row[0]: row[2:] for row in rows[1:]}
     assert by_line["2"] == ["'=HYPERLINK(\"http://evil.example\",\"click\")", "'+34612345678", "'@SUM(A1)"]
     assert by_line["3"] == ["'-2+3", "", "'\r=1+1"]
-    assert by_line["5"] == ["x@example.com", "", "duplicate"]  # nothing to neutralise: left as it was
+    # Line 6: the CR inside line 3's quotes ends a line, as in any editor. Nothing to neutralise here.
+    assert by_line["6"] == ["x@example.com", "", "duplicate"]
     for row in rows:
         for cell in row:
             assert not cell.startswith(csv_safe.FORMULA_STARTS), row

@@ -5,8 +5,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Customer, ImportJob
-from app.services import idempotency, imports
-from tests.audience.test_imports import CSV, upload
+from app.services import idempotency
+from tests.audience.test_imports import CSV, run, upload
+from tests.security.import_fixtures import _import_storage, _no_task_left_behind, _settle_imports  # noqa: F401
 
 OTHER_CSV = "email\nsomeone.else@example.com\n"
 
@@ -22,7 +23,7 @@ def test_a_different_file_under_a_used_key_is_refused_not_replayed(owner_api):
     assert other.status_code == 422 and other.json["type"] == "ValidationError"
     assert "Idempotency-Key" in other.json["details"]
     assert count(ImportJob) == 1
-    imports.run_import(first.json["id"])
+    run(first)
     assert count(Customer) == 3  # the first file's rows only
 
 
@@ -33,7 +34,7 @@ def test_the_same_file_and_fields_replay_whatever_the_multipart_boundary(owner_a
     assert (first.status_code, again.status_code) == (202, 202)
     assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == first.json["id"]
     assert count(ImportJob) == 1
-    job = imports.run_import(first.json["id"])  # the hash rewound the upload: the stored file is whole
+    job = run(first)  # the hash rewound the upload: the stored file is whole
     assert (job.status.value, job.created_count) == ("completed", 3)
 
 
