@@ -2,9 +2,15 @@
 from celery import Celery, Task, signals
 from flask import Flask
 
+from app.extensions import db
 from app.observability import count_task
 
 TASK_MODULES = ("app.tasks.auth", "app.tasks.ads", "app.tasks.audience", "app.tasks.campaigns", "app.tasks.media")
+
+
+def release_session() -> None:
+    """After a task's work failed mid-transaction: roll back (freeing its row locks) before recording the failure."""
+    db.session.rollback()
 
 
 def celery_init_app(app: Flask) -> Celery:

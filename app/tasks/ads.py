@@ -1,26 +1,43 @@
 """Amazon Ads sync tasks: push a new campaign (with retries), refresh every campaign's status each minute."""
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
 
 from app.services import ads
+from app.tasks import release_session
+
+PUSH_SOFT_LIMIT = 60  # one Amazon call; the simulator answers in milliseconds
 
 
-@shared_task(bind=True, name="ads.push_campaign", max_retries=None, acks_late=True)
+@shared_task(bind=True, name="ads.push_campaign", max_retries=None, acks_late=True,
+             soft_time_limit=PUSH_SOFT_LIMIT, time_limit=PUSH_SOFT_LIMIT + 30)
 def push_campaign(self, campaign_id: str, reason: str = "create") -> str:
-    """Create the campaign in Amazon Ads once; safe to run twice. 429/500 retry with backoff, then FAILED."""
-    error = ads.push_campaign(campaign_id)
+    """Create the campaign in Amazon Ads once; safe to run twice. 429/500 retry with backoff, then FAILED.
+
+    Anything else that stops it (its time limit, the database) also retries, and the last failure leaves the
+    campaign FAILED with the reason rather than PENDING for ever.
+    """
+    max_retries = current_app.config["AMAZON_ADS_MAX_RETRIES"]
+    try:
+        error = ads.push_campaign(campaign_id)
+    except SoftTimeLimitExceeded:
+        release_session()
+        error = RuntimeError(f"Amazon Ads did not answer within {PUSH_SOFT_LIMIT} s")
+    except Exception as exc:  # noqa: BLE001 - recorded on the campaign below; the traceback goes to the log
+        release_session()
+        current_app.logger.exception("ads.push_campaign failed for %s", campaign_id)
+        error = RuntimeError(f"Unexpected error ({exc.__class__.__name__})")
     if error is None:
         return "done"
-    max_retries = current_app.config["AMAZON_ADS_MAX_RETRIES"]
     if self.request.retries >= max_retries:
         ads.mark_failed(campaign_id, reason=str(error))
         return "failed"
     # Retry-After is a floor: never come back sooner than Amazon asked, even if our backoff is shorter.
-    countdown = max(error.retry_after or 0, ads.backoff(self.request.retries))
+    countdown = max(getattr(error, "retry_after", None) or 0, ads.backoff(self.request.retries))
     raise self.retry(countdown=countdown, max_retries=max_retries)
 
 
-@shared_task(name="ads.refresh_statuses")
+@shared_task(name="ads.refresh_statuses", soft_time_limit=240, time_limit=300)
 def refresh_statuses() -> dict:
     """Every minute from beat: statuses move on and today's metrics are pulled for live campaigns."""
     return ads.refresh_statuses()
