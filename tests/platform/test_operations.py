@@ -21,6 +21,8 @@ def test_health_reports_each_component(api):
     assert response.status_code == 200
     assert response.json["status"] == "ok"
     assert set(response.json["components"]) == {"database", "redis"}
+    assert response.json["workers"]["status"] in ("ok", "down")  # reported, never a reason for 503
+    assert set(response.json["waiting"]) == {"imports", "media"}
 
 
 def test_health_is_503_in_the_envelope_when_redis_is_down():
@@ -30,6 +32,7 @@ def test_health_is_503_in_the_envelope_when_redis_is_down():
     assert response.json["type"] == "ServiceUnavailableError"
     components = response.json["details"]["components"]
     assert components["redis"]["status"] == "down" and components["database"]["status"] == "ok"
+    assert response.json["details"]["workers"] == {"status": "unknown"}  # the ping would go through Redis
 
 
 def test_health_is_503_when_the_database_is_down():

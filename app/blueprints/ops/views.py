@@ -14,10 +14,12 @@ pages_bp = Blueprint("ops", __name__)
 @pages_bp.get("/health")
 @limiter.exempt
 def health_check():
+    """503 when the database or Redis is down; workers and waiting jobs are reported, never a reason for 503."""
     report = health.check()
     if not report.healthy:
-        raise ServiceUnavailable("A dependency is down", details={"components": report.components})
-    return jsonify(status="ok", components=report.components)
+        raise ServiceUnavailable("A dependency is down", details={"components": report.components,
+                                                                   "workers": report.workers})
+    return jsonify(status="ok", components=report.components, workers=report.workers, waiting=report.waiting)
 
 
 @pages_bp.get("/metrics")
