@@ -154,6 +154,7 @@ def create_campaign(account: Account, *, actor: User | None, **data: Any) -> Cam
     _check_media_files(account, fields.get("media_files"))
     fields.setdefault("channel", Channel.AMAZON_ADS.value)
     fields.setdefault("timezone", account.timezone or "UTC")
+    fields.setdefault("currency", account.currency or "USD")
     campaign = Campaign(account_id=account.id, created_by_id=actor.id if actor else None, status=status, **fields)
     if campaign.is_amazon:
         campaign.ads_status = AdsStatus.PENDING.value

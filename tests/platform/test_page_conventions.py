@@ -68,3 +68,6 @@ def test_the_accounts_country_and_currency_through_the_api(owner_api, user):
     assert response.status_code == 200 and (response.json["default_region"], response.json["currency"]) == ("ES", "EUR")
     bad = owner_api.patch(f"/accounts/{account.id}", json={"default_region": "XX", "currency": "ABC"})
     assert bad.status_code == 422 and set(bad.json["details"]) == {"default_region", "currency"}
+    # A campaign created without a currency takes the account's.
+    created = owner_api.post("/campaigns", json={"name": "Rebajas", "budget": 100, "channel": "display"})
+    assert created.status_code == 201 and created.json["currency"] == "EUR"
