@@ -60,8 +60,10 @@ def _clean_state(app):
     redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
     yield
     # A test that builds an app of its own (a broken Redis URL, production settings) makes that app's Celery the
-    # process default; the session's worker and tasks must keep talking to the session app's.
+    # process default and this thread's current app (which wins); the session's worker and tasks must keep talking
+    # to the session app's, or a task called here runs in the other app's context (its STORAGE_DIR, its database).
     app.extensions["celery"].set_default()
+    app.extensions["celery"].set_current()
 
 
 @pytest.fixture
