@@ -8,15 +8,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Account, Invitation, InvitationStatus, Membership, MemberRole, User, utcnow
-from app.services import unit_of_work
-from app.services.accounts import normalize_email
+from app.services import principals, unit_of_work
+from app.services.accounts import checked_email
 from app.services.activity import record_event
+from app.services.pagination import Page, paginate
 
 INVITATION_TTL = timedelta(days=14)
 
 
-def members_query(account: Account):
-    return select(Membership).where(Membership.account_id == account.id).order_by(Membership.created_at)
+def list_members(account: Account, *, page: int = 1, size: int = 100) -> Page:
+    """Members of the account and their roles, oldest first."""
+    return paginate(select(Membership).where(Membership.account_id == account.id).order_by(Membership.created_at),
+                    page=page, size=size)
 
 
 def _owner_count(account: Account) -> int:
@@ -62,14 +65,22 @@ def remove_member(account: Account, *, actor: User, user_id) -> None:
 
 # Invitations --------------------------------------------------------------------------------------
 
-def invitations_query(account: Account):
+def list_invitations(account: Account, *, page: int = 1, size: int = 100) -> Page:
     """The account's open invitations, newest first."""
+    return paginate(_invitations_of(account), page=page, size=size)
+
+
+def list_invitations_for(user: User, *, page: int = 1, size: int = 100) -> Page:
+    """Open, unexpired invitations addressed to `user`'s email, newest first."""
+    return paginate(_invitations_for(user), page=page, size=size)
+
+
+def _invitations_of(account: Account):
     return (select(Invitation).where(Invitation.account_id == account.id, Invitation.status == InvitationStatus.PENDING)
             .order_by(Invitation.created_at.desc()))
 
 
-def invitations_for(user: User):
-    """Open, unexpired invitations addressed to `user`'s email, newest first."""
+def _invitations_for(user: User):
     return (select(Invitation)
             .where(func.lower(Invitation.email) == user.email.lower(), Invitation.status == InvitationStatus.PENDING,
                    Invitation.expires_at > utcnow())
@@ -82,7 +93,7 @@ def invite_member(account: Account, *, actor: User, email: str, role: MemberRole
 
     Nothing is revealed about whether a user with that email exists: the invitee sees it once signed in.
     """
-    email = normalize_email(email)
+    email = checked_email(email)
     member = db.session.scalar(
         select(Membership.id).join(User).where(Membership.account_id == account.id, func.lower(User.email) == email)
     )
@@ -108,7 +119,7 @@ def invite_member(account: Account, *, actor: User, email: str, role: MemberRole
 
 def _open_invitation_for(user: User, invitation_id) -> Invitation:
     invitation = db.session.scalar(
-        invitations_for(user).where(Invitation.id == invitation_id).with_for_update(of=Invitation)
+        _invitations_for(user).where(Invitation.id == invitation_id).with_for_update(of=Invitation)
     )
     if invitation is None:
         raise NotFound(f"Invitation with id '{invitation_id}' not found")
@@ -120,6 +131,7 @@ def accept_invitation(invitation_id, *, user: User) -> Membership:
     """Join the inviting account with the offered role (the invitee's own action; their default account stays)."""
     invitation = _open_invitation_for(user, invitation_id)
     invitation.status, invitation.responded_at = InvitationStatus.ACCEPTED, utcnow()
+    principals.changed(user.id)  # the new account becomes usable at once, in every process
     db.session.execute(
         pg_insert(Membership)
         .values(id=uuid.uuid4(), user_id=user.id, account_id=invitation.account_id, role=invitation.role)
@@ -145,7 +157,7 @@ def decline_invitation(invitation_id, *, user: User) -> None:
 @unit_of_work
 def revoke_invitation(account: Account, *, actor: User, invitation_id) -> None:
     """Withdraw an open invitation (owners)."""
-    invitation = db.session.scalar(invitations_query(account).where(Invitation.id == invitation_id))
+    invitation = db.session.scalar(_invitations_of(account).where(Invitation.id == invitation_id))
     if invitation is None:
         raise NotFound(f"Invitation with id '{invitation_id}' not found")
     invitation.status, invitation.responded_at = InvitationStatus.REVOKED, utcnow()

@@ -11,7 +11,6 @@ from app.errors import Forbidden
 from app.models import MemberRole
 from app.security import current_user, login_required
 from app.services import accounts, members
-from app.services.pagination import paginate
 
 InvitationPageSchema = page_schema(InvitationSchema, "invitations")
 
@@ -34,7 +33,7 @@ class Accounts(MethodView):
     @api_blp.response(200, page_schema(AccountSchema, "accounts"))
     def get(self, args):
         """Accounts you can work in; pick one with the X-Account-Id header"""
-        return page_response(paginate(accounts.accounts_for(current_user()), **args), "accounts")
+        return page_response(accounts.list_accounts(current_user(), **args), "accounts")
 
     @api_blp.arguments(AccountCreateSchema)
     @api_blp.response(201, AccountSchema)
@@ -69,7 +68,7 @@ class Members(MethodView):
     def get(self, args, account_id):
         """Members of the account and their roles (people join by accepting an invitation)"""
         account = _account_as(account_id, MemberRole.VIEWER)
-        return page_response(paginate(members.members_query(account), **args), "members")
+        return page_response(members.list_members(account, **args), "members")
 
 
 @api_blp.route("/accounts/<uuid:account_id>/members/<uuid:user_id>")
@@ -100,7 +99,7 @@ class AccountInvitations(MethodView):
     def get(self, args, account_id):
         """Open invitations of the account (owners)"""
         account = _account_as(account_id, MemberRole.OWNER)
-        return page_response(paginate(members.invitations_query(account), **args), "invitations")
+        return page_response(members.list_invitations(account, **args), "invitations")
 
     @api_blp.arguments(InvitationCreateSchema)
     @api_blp.response(201, InvitationSchema)
@@ -129,7 +128,7 @@ class MyInvitations(MethodView):
     @api_blp.response(200, InvitationPageSchema)
     def get(self, args):
         """Invitations addressed to your email that you have not answered yet"""
-        return page_response(paginate(members.invitations_for(current_user()), **args), "invitations")
+        return page_response(members.list_invitations_for(current_user(), **args), "invitations")
 
 
 @api_blp.route("/invitations/<uuid:invitation_id>/accept")

@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 
 from app.blueprints.accounts.forms import AccountForm, InviteForm
 from app.blueprints.forms import attempt, flash_form_errors
-from app.extensions import db
 from app.models import MemberRole, UserRole
 from app.security import (
     current_account, current_role, current_user, login_required, owner_required, require_account_role,
@@ -35,10 +34,9 @@ def settings():
         client_form=AccountForm(prefix="client", timezone=user.timezone, language=user.language,
                                 default_region=account.default_region, currency=account.currency),
         invite_form=InviteForm(prefix="invite"),
-        members=db.session.scalars(members.members_query(account)).all(),
-        invitations=(db.session.scalars(members.invitations_query(account)).all()
-                     if current_role() == MemberRole.OWNER else []),
-        my_invitations=db.session.scalars(members.invitations_for(user)).all(),
+        members=members.list_members(account).items,
+        invitations=members.list_invitations(account).items if current_role() == MemberRole.OWNER else [],
+        my_invitations=members.list_invitations_for(user).items,
         role_choices=[(r.value, _(r.value)) for r in MemberRole],
         can_create_clients=user.role in (UserRole.AGENCY, UserRole.ADMIN),
         country_name=next((c.label for c in account_form.default_region.choices if c.value == account.default_region),
