@@ -4,11 +4,12 @@ from kombu import Queue
 
 task_default_queue = "default"
 # A queue exists only once a task is routed to it (tests/platform/test_honest_docs.py checks it).
-task_queues = [Queue(name) for name in ("default", "ads", "media")]
+task_queues = [Queue(name) for name in ("default", "ads", "media", "messaging")]
 # Tasks are named <domain>.<verb_noun>; the domain picks the queue, "default" takes the rest.
 task_routes = {
     "ads.*": {"queue": "ads"},
     "media.*": {"queue": "media"},
+    "messaging.*": {"queue": "messaging"},
 }
 
 # At-least-once: a task is acknowledged after it ran, so a crashed worker's task runs again (tasks are idempotent).
@@ -33,4 +34,6 @@ beat_schedule = {
     "campaigns-advance-lifecycle": {"task": "campaigns.advance_lifecycle", "schedule": 60.0},
     "auth-cleanup-tokens": {"task": "auth.cleanup_tokens", "schedule": crontab(hour=3, minute=17)},
     "audience-recover-stalled-imports": {"task": "audience.recover_stalled_imports", "schedule": 60.0},
+    "messaging-start-due-sends": {"task": "messaging.start_due_sends", "schedule": 60.0},
+    "messaging-resume-stalled-sends": {"task": "messaging.resume_stalled_sends", "schedule": 60.0},
 }

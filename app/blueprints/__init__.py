@@ -7,7 +7,8 @@ from app.blueprints.common import reject_nul_characters
 from app.extensions import csrf
 
 # Each domain package may have api.py (`api_blp`) and views.py (`pages_bp`).
-DOMAINS = ("ops", "auth", "accounts", "dashboard", "campaigns", "customers", "geolocation", "media")
+DOMAINS = ("ops", "auth", "accounts", "dashboard", "campaigns", "customers", "geolocation", "media",
+           "messaging")
 
 
 def register_blueprints(app: Flask, api) -> None:

@@ -9,12 +9,15 @@ from app.models.customers import (
     CHANNELS, ConsentChange, Customer, ImportJob, ImportMode, ImportRowError, ImportStatus, Segment,
 )
 from app.models.media import FileType, MediaFile, MediaStatus
+from app.models.messaging import CampaignSend, Message, MessageStatus, Notification, SendStatus, Suppression
 from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant
 
 __all__ = [
-    "Account", "ActivityEvent", "AdsStatus", "Campaign", "CampaignMetric", "CampaignStatus", "Channel",
+    "Account", "ActivityEvent", "AdsStatus", "Campaign", "CampaignMetric", "CampaignSend", "CampaignStatus",
+    "Channel",
     "CHANNELS", "ConsentChange", "Customer", "FileType", "GeoDataset", "IdempotencyKey", "ImportJob", "ImportMode",
     "ImportRowError", "ImportStatus", "Invitation", "InvitationStatus", "MediaFile", "MediaStatus", "Membership",
-    "MemberRole", "Place", "PlaceName",
-    "PlaceVariant", "Priority", "RefreshToken", "Segment", "TRANSITIONS", "User", "UserRole", "UserStatus", "utcnow",
+    "MemberRole", "Message", "MessageStatus", "Notification", "Place", "PlaceName",
+    "PlaceVariant", "Priority", "RefreshToken", "Segment", "SendStatus", "Suppression", "TRANSITIONS", "User",
+    "UserRole", "UserStatus", "utcnow",
 ]

@@ -5,7 +5,8 @@ from flask import Flask
 from app.extensions import db
 from app.observability import count_task
 
-TASK_MODULES = ("app.tasks.auth", "app.tasks.ads", "app.tasks.audience", "app.tasks.campaigns", "app.tasks.media")
+TASK_MODULES = ("app.tasks.auth", "app.tasks.ads", "app.tasks.audience", "app.tasks.campaigns", "app.tasks.media",
+                "app.tasks.messaging")
 
 
 def release_session() -> None:

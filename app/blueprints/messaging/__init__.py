@@ -1,0 +1,1 @@
+"""Messaging: sending campaigns, their messages and logs, tracking, notifications."""

@@ -1,0 +1,149 @@
+"""Email out: SMTP with smtplib (one connection per batch), or a folder of .eml files when no SMTP_HOST is set."""
+import os
+import smtplib
+import ssl
+import uuid
+from contextlib import AbstractContextManager, contextmanager
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Iterator, Protocol
+
+from flask import current_app
+
+from app.integrations import IntegrationError, RetryableIntegrationError
+
+TIMEOUT = 30  # seconds per SMTP command
+
+
+class RecipientRejected(IntegrationError):
+    """The server refused the address for good (5xx to RCPT): a hard bounce, the address is suppressed."""
+
+
+class EmailSession(Protocol):
+    def send(self, *, sender: str, to: str, data: bytes) -> str:
+        """Hand one serialised message to the provider; its id. Raises IntegrationError subclasses."""
+
+
+class EmailSender(Protocol):
+    def session(self) -> AbstractContextManager[EmailSession]:
+        """A session sending many messages (an SMTP connection reused for a whole batch)."""
+
+
+class SmtpSession:
+    def __init__(self, client: smtplib.SMTP):
+        self.client = client
+
+    def send(self, *, sender: str, to: str, data: bytes) -> str:
+        # mail/rcpt/data rather than sendmail(): a 5xx to RCPT is a bounce of this address, anything else is not.
+        try:
+            code, reply = self.client.mail(parseaddr(sender)[1])
+            if code != 250:
+                self._refused(code, reply, "MAIL FROM")
+            code, reply = self.client.rcpt(to)
+            if code not in (250, 251):
+                self.client.rset()
+                if 500 <= code < 600:
+                    raise RecipientRejected(f"{code} {_text(reply)}", status=code)
+                self._refused(code, reply, "RCPT TO")
+            code, reply = self.client.data(data)
+            if code != 250:
+                self._refused(code, reply, "DATA")
+        except smtplib.SMTPServerDisconnected as exc:
+            raise RetryableIntegrationError(f"SMTP server disconnected: {exc}") from None
+        except smtplib.SMTPDataError as exc:  # raised by data() for a refused DATA command
+            self._refused(exc.smtp_code, exc.smtp_error, "DATA")
+        except (OSError, smtplib.SMTPException) as exc:
+            if isinstance(exc, IntegrationError):
+                raise
+            raise RetryableIntegrationError(f"SMTP error: {exc.__class__.__name__}: {exc}") from None
+        return _text(reply)
+
+    def _refused(self, code: int, reply, command: str):
+        message = f"{code} {_text(reply)} ({command})"
+        if 400 <= code < 500:
+            raise RetryableIntegrationError(message, status=code)
+        raise IntegrationError(message, status=code)
+
+
+class SmtpSender:
+    """SMTP with smtplib: STARTTLS when offered (or required), implicit TLS on SMTP_SECURITY=ssl, optional login."""
+
+    def __init__(self, config):
+        self.host, self.port = config["SMTP_HOST"], config["SMTP_PORT"]
+        self.user, self.password = config.get("SMTP_USER"), config.get("SMTP_PASSWORD")
+        self.security = (config.get("SMTP_SECURITY") or "auto").lower()
+
+    @contextmanager
+    def session(self) -> Iterator[SmtpSession]:
+        client = self._connect()
+        try:
+            yield SmtpSession(client)
+        finally:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        try:
+            if self.security == "ssl":
+                client = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context)
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT)
+            client.ehlo()
+            if self.security == "starttls" or (self.security == "auto" and client.has_extn("starttls")):
+                client.starttls(context=context)
+                client.ehlo()
+            if self.user:
+                client.login(self.user, self.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise IntegrationError(f"SMTP login refused: {exc.smtp_code} {_text(exc.smtp_error)}",
+                                   status=exc.smtp_code) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            raise IntegrationError(f"SMTP server does not support what SMTP_SECURITY asks: {exc}") from None
+        except (OSError, smtplib.SMTPException) as exc:  # refused, timed out, TLS failed, 4xx greeting
+            raise RetryableIntegrationError(f"Cannot reach the SMTP server {self.host}:{self.port}: {exc}") from None
+        return client
+
+
+class OutboxSession:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def send(self, *, sender: str, to: str, data: bytes) -> str:
+        name = f"{uuid.uuid4().hex}.eml"
+        draft = self.folder / f".{name}"
+        draft.write_bytes(data)
+        os.replace(draft, self.folder / name)  # a reader never sees half a message
+        return f"outbox:{name}"
+
+
+class OutboxSender:
+    """No SMTP server configured: every message is a .eml file in a folder (open it with any mail program)."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+
+    @contextmanager
+    def session(self) -> Iterator[OutboxSession]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        yield OutboxSession(self.folder)
+
+
+def outbox_dir() -> Path:
+    return Path(current_app.instance_path) / "outbox"
+
+
+def email_sender() -> SmtpSender | OutboxSender:
+    """The configured sender: SMTP when SMTP_HOST is set, else the outbox under instance/."""
+    config = current_app.config
+    if config.get("SMTP_HOST"):
+        return SmtpSender(config)
+    return OutboxSender(outbox_dir())
+
+
+def _text(reply) -> str:
+    if isinstance(reply, bytes):
+        return reply.decode("utf-8", "replace")
+    return str(reply)

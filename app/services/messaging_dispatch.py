@@ -1,0 +1,235 @@
+"""One batch of a send: skip who may not be reached, claim a chunk, send through the provider, record, repeat.
+
+Exactly-once intent: a message is claimed (queued → sending) by a conditional UPDATE before the provider call
+and marked sent with the provider's id right after its chunk; a worker killed mid-chunk leaves at most that
+chunk in `sending`, reclaimed after a lease (see resume_stalled_sends).
+"""
+import functools
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from jinja2 import TemplateError
+from jinja2.exceptions import SecurityError
+from sqlalchemy import String, case, column, exists, func, or_, select, update, values
+from sqlalchemy.dialects.postgresql import UUID, insert as pg_insert
+
+from app.extensions import db
+from app.integrations import IntegrationError, RetryableIntegrationError
+from app.integrations.email import RecipientRejected, email_sender
+from app.models import (
+    Account, Campaign, CampaignSend, CampaignStatus, Customer, Message, MessageStatus, SendStatus, Suppression,
+    utcnow,
+)
+from app.services import messaging
+from app.services.activity import record_event
+from app.services.dispatch import enqueue
+from app.services.messaging_render import CompiledEmail, pick_language, recipient_context
+from app.services.messaging_tracking import LinkMaker
+from app.services.send_rate import SendRateLimiter, chunk_for
+
+
+@dataclass
+class ChunkResult:
+    sent: list = field(default_factory=list)  # (message id, provider id)
+    failed: list = field(default_factory=list)  # (message id, reason)
+    bounced: list = field(default_factory=list)  # (message id, address, reason)
+    done: set = field(default_factory=set)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(campaign_id, updated_at, content_key: str, sender: str) -> dict[str, CompiledEmail]:
+    # Keyed by the campaign's updated_at: an edited campaign compiles afresh; a batch reuses its language skeletons.
+    campaign = db.session.get(Campaign, campaign_id)
+    return {language: CompiledEmail(item["subject"], item["body"], sender=sender)
+            for language, item in campaign.content.items()}
+
+
+def skip_ineligible(send: CampaignSend, batch_no: int) -> int:
+    """Queued messages of the batch whose customer may not get them now: withdrawn consent, a suppressed
+    address, or the frequency cap reached. Skipped with the reason, in one statement."""
+    cap = current_app.config["MAX_MESSAGES_PER_CUSTOMER_PER_DAY"]
+    consent = getattr(Customer, f"{send.channel}_consent")
+    other = Message.__table__.alias("other")
+    recent = (select(func.count()).where(other.c.customer_id == Message.customer_id,
+                                         other.c.sent_at > func.now() - timedelta(days=1),
+                                         other.c.campaign_id != Message.campaign_id).scalar_subquery())
+    suppressed = exists().where(Suppression.account_id == Message.account_id, Suppression.channel == send.channel,
+                                Suppression.address == Message.to_address)
+    reason = case(
+        (consent.is_not(True), f"No {send.channel} consent (the customer unsubscribed or never agreed)."),
+        (suppressed, "The address is suppressed after a hard bounce."),
+        (recent >= cap, f"Frequency cap: {cap} messages to this customer in the last 24 hours already."),
+    )
+    return db.session.execute(update(Message).where(
+        Message.campaign_id == send.campaign_id, Message.batch_no == batch_no, Message.status == MessageStatus.QUEUED,
+        Customer.id == Message.customer_id, or_(consent.is_not(True), suppressed, recent >= cap))
+        .values(status=MessageStatus.SKIPPED, reason=reason, updated_at=func.now())).rowcount
+
+
+def claim(send: CampaignSend, batch_no: int, count: int) -> list:
+    """Claim up to `count` queued messages of the batch (queued → sending) with what rendering needs."""
+    ids = (select(Message.id).where(Message.campaign_id == send.campaign_id, Message.batch_no == batch_no,
+                                    Message.status == MessageStatus.QUEUED)
+           .limit(count).with_for_update(skip_locked=True).scalar_subquery())
+    return db.session.execute(update(Message).where(Message.id.in_(ids), Customer.id == Message.customer_id)
+                              .values(status=MessageStatus.SENDING, claimed_at=func.now(),
+                                      attempts=Message.attempts + 1, updated_at=func.now())
+                              .returning(Message.id, Message.language, Message.to_address, Message.attempts,
+                                         Customer.first_name, Customer.last_name, Customer.email, Customer.phone,
+                                         Customer.city, Customer.country, Customer.language.label("customer_language"),
+                                         Customer.attributes)).all()
+
+
+def record(send: CampaignSend, result: ChunkResult) -> None:
+    """Write a chunk's outcome back: one UPDATE … FROM (VALUES …) per outcome, not one per message."""
+    now = utcnow()
+    if result.sent:
+        v = values(column("id", UUID), column("pid", String), name="v").data(result.sent)
+        db.session.execute(update(Message).where(Message.id == v.c.id, Message.status == MessageStatus.SENDING)
+                           .values(status=MessageStatus.SENT, provider_id=v.c.pid, sent_at=now, reason=None,
+                                   updated_at=now))
+    failures = result.failed + [(mid, reason) for mid, _, reason in result.bounced]
+    if failures:
+        v = values(column("id", UUID), column("reason", String), name="v").data(failures)
+        db.session.execute(update(Message).where(Message.id == v.c.id, Message.status == MessageStatus.SENDING)
+                           .values(status=MessageStatus.FAILED, reason=v.c.reason, failed_at=now, updated_at=now))
+    if result.bounced:
+        db.session.execute(pg_insert(Suppression).values([
+            {"account_id": send.account_id, "channel": send.channel, "address": address, "reason": reason}
+            for _, address, reason in result.bounced]).on_conflict_do_nothing())
+    db.session.execute(update(CampaignSend).where(CampaignSend.id == send.id).values(progress_at=now))
+
+
+def release(ids: list, *, reason: str) -> None:
+    """Messages claimed but not sent because of a temporary failure: back to queued, or failed after the last try."""
+    if not ids:
+        return
+    max_attempts = current_app.config["MESSAGING_MAX_ATTEMPTS"]
+    now = utcnow()
+    db.session.execute(update(Message).where(Message.id.in_(ids), Message.status == MessageStatus.SENDING).values(
+        status=case((Message.attempts >= max_attempts, MessageStatus.FAILED.value), else_=MessageStatus.QUEUED.value)
+        .cast(Message.status.type),
+        reason=case((Message.attempts >= max_attempts, f"Gave up after {max_attempts} attempts: {reason}"),
+                     else_=f"Will retry: {reason}"),
+        failed_at=case((Message.attempts >= max_attempts, now), else_=None), claimed_at=None, updated_at=now))
+
+
+def send_batch(send_id: str, batch_no: int) -> dict:
+    """Send one batch of a send; safe to run twice (only queued messages are claimed)."""
+    send = db.session.get(CampaignSend, send_id)
+    if send is None or send.status != SendStatus.SENDING:
+        return {"status": send.status.value if send else "missing"}
+    campaign = db.session.get(Campaign, send.campaign_id)
+    if campaign.deleted_at is not None or campaign.status == CampaignStatus.CANCELLED.value:
+        messaging.cancel_send(send, reason=f"The campaign was {'deleted' if campaign.deleted_at else 'cancelled'}.")
+        db.session.commit()
+        return {"status": "cancelled"}
+    account = db.session.get(Account, send.account_id)
+    sender_address = current_app.config["SMTP_FROM"]
+    compiled = _compiled(campaign.id, campaign.updated_at, repr(sorted(campaign.content)), sender_address)
+    skipped = skip_ineligible(send, batch_no)
+    db.session.commit()
+    links = LinkMaker(current_app.config["PUBLIC_URL"])
+    limiter = SendRateLimiter(account.id, send.channel)
+    totals = {"sent": 0, "failed": 0, "skipped": skipped}
+    try:
+        with email_sender().session() as session:
+            while True:
+                granted = limiter.take(chunk_for(limiter.rate))
+                rows = claim(send, batch_no, granted)
+                db.session.commit()
+                if not rows:
+                    break
+                result = ChunkResult()
+                try:
+                    for row in rows:
+                        _send_one(row, session, compiled, account, links, sender_address, result)
+                except RetryableIntegrationError as exc:
+                    record(send, result)
+                    release([r.id for r in rows if r.id not in result.done], reason=str(exc))
+                    db.session.commit()
+                    raise
+                record(send, result)
+                db.session.commit()
+                totals["sent"] += len(result.sent)
+                totals["failed"] += len(result.failed) + len(result.bounced)
+    except RetryableIntegrationError:
+        raise
+    except IntegrationError as exc:  # the provider refuses us as a whole (login refused): the send fails
+        db.session.rollback()
+        messaging.fail_send(send, reason=str(exc))
+        db.session.commit()
+        return {"status": "failed", "reason": str(exc)}
+    record_event(account, None, "messaging.batch_done", campaign, {"batch": batch_no, **totals})
+    db.session.commit()  # its own transaction, so the log orders it before the completion (now() is per transaction)
+    messaging.complete_send(send)
+    db.session.commit()
+    return totals
+
+
+def _send_one(row, session, compiled, account, links, sender, result: ChunkResult) -> None:
+    language = pick_language(compiled, row.language, account.language)
+    try:
+        data, message_id = compiled[language].render(recipient_context(_Recipient(row)), to=row.to_address,
+                                                     links=links.for_message(row.id))
+    except (TemplateError, SecurityError, ValueError) as exc:
+        result.failed.append((row.id, f"The content could not be rendered: {exc}"))
+        result.done.add(row.id)
+        return
+    try:
+        session.send(sender=sender, to=row.to_address, data=data)
+    except RecipientRejected as exc:
+        result.bounced.append((row.id, row.to_address, f"Hard bounce: {exc}"))
+    except RetryableIntegrationError:
+        raise
+    except IntegrationError as exc:
+        result.failed.append((row.id, f"Refused by the provider: {exc}"))
+    else:
+        result.sent.append((row.id, message_id))
+    result.done.add(row.id)
+
+
+class _Recipient:
+    def __init__(self, row):
+        self.first_name, self.last_name, self.email, self.phone = row.first_name, row.last_name, row.email, row.phone
+        self.city, self.country, self.language = row.city, row.country, row.customer_language
+        self.attributes = row.attributes
+
+
+def fail_batch(send_id: str, batch_no: int, *, reason: str) -> None:
+    """The batch's retries are spent: what is still queued or in flight fails with the last reason."""
+    db.session.rollback()
+    now = utcnow()
+    send = db.session.get(CampaignSend, send_id)
+    db.session.execute(update(Message).where(
+        Message.campaign_id == send.campaign_id, Message.batch_no == batch_no,
+        Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
+        .values(status=MessageStatus.FAILED, reason=f"Gave up: {reason}", failed_at=now, updated_at=now))
+    campaign = db.session.get(Campaign, send.campaign_id)
+    record_event(campaign.account, None, "messaging.batch_failed", campaign, {"batch": batch_no, "reason": reason})
+    messaging.complete_send(send)
+    db.session.commit()
+
+
+def resume_stalled_sends() -> dict:
+    """Beat: sends whose workers made no progress for a lease get their in-flight messages back and their
+    unfinished batches enqueued again (a duplicate batch task is harmless: claims are conditional)."""
+    cutoff = utcnow() - messaging.lease()
+    stalled = db.session.scalars(select(CampaignSend).where(
+        CampaignSend.status == SendStatus.SENDING, CampaignSend.progress_at < cutoff)).all()
+    resumed = 0
+    for send in stalled:
+        db.session.execute(update(Message).where(
+            Message.campaign_id == send.campaign_id, Message.status == MessageStatus.SENDING,
+            Message.claimed_at < cutoff).values(status=MessageStatus.QUEUED, claimed_at=None, updated_at=func.now()))
+        batches = db.session.scalars(select(Message.batch_no).distinct().where(
+            Message.campaign_id == send.campaign_id, Message.status == MessageStatus.QUEUED)).all()
+        send.progress_at = utcnow()
+        if not batches:
+            messaging.complete_send(send)
+        db.session.commit()
+        for batch_no in batches:
+            enqueue("messaging.send_batch", str(send.id), batch_no)
+        resumed += len(batches)
+    return {"sends": len(stalled), "batches": resumed}

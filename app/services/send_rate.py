@@ -1,0 +1,68 @@
+"""The send rate limiter every worker shares: a sliding window per account and channel, kept in Redis by Lua.
+
+Grants are logged in a sorted set (one entry per grant of several tokens, so a few entries a second) and a grant
+is given only while the grants of the last WINDOW seconds stay within the limit. The window is a little longer
+than a second on purpose: a worker sends its tokens just after the grant, and that margin keeps every one-second
+window of actual sends within the limit too.
+"""
+import math
+import time
+
+from flask import current_app
+
+from app.integrations.kv import redis_client
+
+WINDOW = 1.1
+_TAKE = """
+local key, limit, want, window = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local used = 0
+local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+for i = 1, #entries, 2 do
+  used = used + tonumber(string.match(entries[i], '^(%d+):'))
+end
+local free = limit - used
+if free <= 0 then
+  local oldest = tonumber(entries[2])
+  return {0, math.ceil((oldest + window - now) * 1000)}
+end
+local grant = math.min(want, free)
+local seq = redis.call('INCR', key .. ':seq')
+redis.call('ZADD', key, now, grant .. ':' .. seq)
+redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+redis.call('PEXPIRE', key .. ':seq', math.ceil(window * 1000) + 1000)
+return {grant, 0}
+"""
+
+
+def rate_for(channel: str) -> int:
+    return int(current_app.config[f"{channel.upper()}_RATE_PER_SECOND"])
+
+
+def chunk_for(rate: int) -> int:
+    """Tokens asked for at a time: about a tenth of a second's worth, so one worker cannot hog a second."""
+    return max(1, min(50, math.ceil(rate / 10)))
+
+
+class SendRateLimiter:
+    """Take tokens for (account, channel); blocks until some are granted. Shared by every process on the Redis."""
+
+    def __init__(self, account_id, channel: str, *, rate: int | None = None):
+        self.key = f"messaging:rate:{channel}:{account_id}"
+        self.rate = rate if rate is not None else rate_for(channel)
+        self.redis = redis_client(current_app.config["REDIS_URL"])
+        self.script = self.redis.register_script(_TAKE)
+
+    def take(self, wanted: int, *, deadline: float | None = None) -> int:
+        """Between 1 and `wanted` tokens, waiting as long as it takes (0 only if `deadline` passes first)."""
+        wanted = max(1, min(wanted, self.rate))
+        while True:
+            granted, wait_ms = self.script(keys=[self.key], args=[self.rate, wanted, WINDOW])
+            if granted:
+                return int(granted)
+            pause = max(wait_ms, 1) / 1000
+            if deadline is not None and time.monotonic() + pause > deadline:
+                return 0
+            time.sleep(pause)

@@ -1,0 +1,69 @@
+"""Messaging on the `messaging` queue: start due sends once, send batches, resume stalled sends, alert emails."""
+import random
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from flask import current_app
+
+from app.integrations import IntegrationError, RetryableIntegrationError
+from app.services import messaging, messaging_dispatch, notifications
+from app.tasks import release_session
+
+# A batch of 500 at the default 50 messages/s takes 10 s; minutes mean a provider that hangs.
+BATCH_SOFT_LIMIT = 600
+
+
+def backoff(retries: int) -> float:
+    """Exponential with jitter: about base·2^retries seconds (half to all of it), at most 10 minutes."""
+    base = current_app.config["MESSAGING_RETRY_BASE"]
+    return min(600.0, base * 2 ** retries) * random.uniform(0.5, 1.0)
+
+
+@shared_task(name="messaging.start_due_sends", soft_time_limit=50, time_limit=60)
+def start_due_sends() -> int:
+    """Every minute from beat: hand every due scheduled send to messaging.start_send."""
+    return messaging.start_due_sends()
+
+
+@shared_task(name="messaging.start_send", acks_late=True, soft_time_limit=300, time_limit=330)
+def start_send(send_id: str) -> dict | None:
+    """Start one send (scheduled → sending) and fan out its messages; a second run finds it started and stops."""
+    return messaging.start_send(send_id)
+
+
+@shared_task(bind=True, name="messaging.send_batch", max_retries=None, acks_late=True,
+             soft_time_limit=BATCH_SOFT_LIMIT, time_limit=BATCH_SOFT_LIMIT + 30)
+def send_batch(self, send_id: str, batch_no: int) -> dict:
+    """Send one batch; temporary provider failures retry with backoff (Retry-After honoured), then fail the rest."""
+    max_retries = current_app.config["MESSAGING_MAX_ATTEMPTS"]
+    try:
+        return messaging_dispatch.send_batch(send_id, batch_no)
+    except RetryableIntegrationError as exc:
+        release_session()
+        if self.request.retries >= max_retries:
+            messaging_dispatch.fail_batch(send_id, batch_no, reason=str(exc))
+            return {"status": "failed", "reason": str(exc)}
+        countdown = max(exc.retry_after or 0, backoff(self.request.retries))
+        raise self.retry(countdown=countdown, max_retries=max_retries)
+    except SoftTimeLimitExceeded:
+        # What was claimed stays `sending` and is reclaimed after the lease; the rest waits for the resume.
+        release_session()
+        raise
+
+
+@shared_task(name="messaging.resume_stalled_sends", soft_time_limit=50, time_limit=60)
+def resume_stalled_sends() -> dict:
+    """Every minute from beat: sends whose workers stopped get their messages back and their batches again."""
+    return messaging_dispatch.resume_stalled_sends()
+
+
+@shared_task(bind=True, name="messaging.send_alert", max_retries=5, soft_time_limit=60, time_limit=90)
+def send_alert(self, subject: str, body: str) -> str | None:
+    """Email ALERT_EMAIL about a notification; retried on temporary SMTP failures, dropped on permanent ones."""
+    try:
+        return notifications.send_alert(subject, body)
+    except RetryableIntegrationError as exc:
+        raise self.retry(countdown=max(exc.retry_after or 0, backoff(self.request.retries)))
+    except IntegrationError as exc:
+        current_app.logger.warning("alert email refused: %s", exc)
+        return None

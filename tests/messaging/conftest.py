@@ -1,0 +1,35 @@
+"""Messaging fixtures: the local SMTP server wired into the app's settings, and settings changed for one test."""
+import pytest
+
+from tests.servers import SmtpServer
+
+
+@pytest.fixture
+def settings(app):
+    """Change app settings for one test; every one is put back afterwards."""
+    saved = {}
+
+    def change(**values):
+        for key, value in values.items():
+            saved.setdefault(key, app.config.get(key))
+            app.config[key] = value
+
+    yield change
+    app.config.update(saved)
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server, settings):
+    """The local SMTP server, empty, as the app's SMTP_HOST; quick retries so tests do not wait for backoff."""
+    smtp_server.reset()
+    settings(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none", SMTP_USER=None,
+             SMTP_FROM="Shop <news@shop.test>", PUBLIC_URL="http://links.test", MESSAGING_RETRY_BASE=0.05)
+    yield smtp_server
+    smtp_server.reset()
