@@ -134,12 +134,28 @@ def set_password(user: User, new_password: str, *, actor: User | None) -> None:
 @unit_of_work
 def set_user_status(user: User, status: UserStatus, *, actor: User | None) -> User:
     """Enable or disable a user; disabling ends every session and token they hold at once."""
+    _set_status(user, status, actor)
+    return user
+
+
+@unit_of_work
+def set_user_role_and_status(user: User, *, role: UserRole, status: UserStatus, actor: User | None) -> User:
+    """A platform admin's change of a user's role or status (admins only)."""
+    if actor is None or not actor.is_admin:
+        raise Forbidden("Only platform admins change roles")
+    if user.role != role:
+        record_event(None, actor, "user.role_changed", user, {"from": user.role.value, "to": role.value})
+        user.role = role
+    _set_status(user, status, actor)
+    return user
+
+
+def _set_status(user: User, status: UserStatus, actor: User | None) -> None:
     if user.status != status:
         user.status = status
         if status == UserStatus.DISABLED:
             auth.end_all_sessions(user)
         record_event(None, actor, f"user.{'enabled' if status == UserStatus.ACTIVE else 'disabled'}", user)
-    return user
 
 
 def get_user(user_id) -> User | None:

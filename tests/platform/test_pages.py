@@ -121,9 +121,10 @@ def test_admin_edits_are_recorded_in_the_activity_log(client, user):
     login(client, "root")
     account = own_account(user)
     response = client.post(f"/admin/account/edit/?id={account.id}", data={
-        "name": "Renamed by admin", "default_region": "ES", "timezone": "Europe/Madrid", "language": "es"})
+        "name": "Renamed by admin", "default_region": "ES", "currency": "EUR", "timezone": "Europe/Madrid",
+        "language": "es"})
     assert response.status_code == 302
     db.session.expire_all()
     assert own_account(user).name == "Renamed by admin"
-    event = db.session.query(ActivityEvent).filter_by(name="admin.accounts.updated").one()
-    assert event.account_id == account.id
+    event = db.session.query(ActivityEvent).filter_by(name="account.updated").one()
+    assert event.account_id == account.id and event.actor.username == "root"

@@ -4,7 +4,7 @@ import pytest
 from app.extensions import db
 from app.models import User, UserStatus
 from app.services import accounts
-from tests.factories import PASSWORD, make_user, sign_in
+from tests.factories import PASSWORD, make_user, own_account, sign_in
 
 
 @pytest.fixture
@@ -163,3 +163,23 @@ def test_log_out_everywhere_from_the_profile_page(api, app, user):
     assert browser.post("/logout/everywhere").status_code == 302
     assert browser.get("/settings").status_code == 302
     assert signed_in.get("/users/me").status_code == 401
+
+
+def test_admin_writes_go_through_the_services_and_other_views_are_read_only(app, user):
+    from app.models import ActivityEvent
+
+    admin = make_user(username="root", role="admin")
+    browser = app.test_client()
+    sign_in(browser, admin)
+    changed = browser.post(f"/admin/user/edit/?id={user.id}", data={"role": "agency", "status": "active"})
+    assert changed.status_code == 302
+    assert db.session.get(User, user.id, populate_existing=True).role.value == "agency"
+    assert db.session.query(ActivityEvent).filter_by(name="user.role_changed", actor_id=admin.id).count() == 1
+    renamed = browser.post(f"/admin/account/edit/?id={own_account(user).id}",
+                           data={"name": "  ", "default_region": "ES", "currency": "EUR", "timezone": "UTC",
+                                 "language": "en"})
+    assert own_account(user).name != "  " and renamed.status_code == 200  # the service's error, shown on the form
+    for view in ("customer", "segment", "importjob", "campaign", "mediafile"):
+        assert browser.get(f"/admin/{view}/new/").status_code in (302, 403, 404)
+        assert browser.get(f"/admin/{view}/edit/?id=00000000-0000-0000-0000-000000000000").status_code in (302, 403,
+                                                                                                            404)

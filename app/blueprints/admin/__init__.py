@@ -1,26 +1,23 @@
 """Flask-Admin for platform admins, built per app so the factory can run twice."""
 import re
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.geoa import ModelView as GeoModelView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.theme import Bootstrap4Theme
-from sqlalchemy import inspect
 
-from app.errors import Forbidden
+from app.blueprints.forms import error_text
+from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.models import (
-    Account, ActivityEvent, Campaign, Customer, GeoDataset, ImportJob, MediaFile, Membership, Place, Segment, User,
-    UserStatus,
+    Account, ActivityEvent, Campaign, Customer, GeoDataset, ImportJob, MediaFile, Membership, MemberRole, Place,
+    Segment, User, UserRole, UserStatus,
 )
-from app.services import auth
 from app.pages import csp_nonce
-from app.services.activity import record_event
-from app.services.names import check_name
+from app.services import accounts, members
 from app.services.search import escape_like
-from app.services.segments import compile_rules
 
 
 class AdminOnly:
@@ -74,18 +71,25 @@ class PlainSearch:
 
 
 class SecureModelView(AdminOnly, PlainSearch, ModelView):
+    """Read-only unless a view says otherwise; a view that writes does it through the services (the same validation,
+    normalisation and activity log as the API and the pages), never by editing rows itself."""
+
     page_size = 50
     can_view_details = True
+    can_create = can_edit = can_delete = False
 
-    def after_model_change(self, form, model, is_created):
-        # Admin edits land in the activity log like any other change.
-        account = model if isinstance(model, Account) else getattr(model, "account", None)
-        record_event(account, g.user, f"admin.{model.__tablename__}.{'created' if is_created else 'updated'}", model)
-        db.session.commit()
+    def _through_service(self, operation) -> bool:
+        try:
+            operation()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(error_text(exc), "error")
+            return False
+        return True
 
-    def after_model_delete(self, model):
-        record_event(None, g.user, f"admin.{model.__tablename__}.deleted", None, {"id": str(model.id)})
-        db.session.commit()
+
+def _value(field) -> str:
+    return getattr(field.data, "value", field.data)
 
 
 class UserAdmin(SecureModelView):
@@ -93,32 +97,47 @@ class UserAdmin(SecureModelView):
                    "created_at")
     column_searchable_list = ("username", "email", "full_name")
     column_filters = ("role", "status", "language", "is_verified", "created_at")
-    column_exclude_list = form_excluded_columns = ("password_hash", "memberships", "token_version")
-    can_create = False  # users sign up or are created with `flask users create-admin`: passwords are never typed here
+    column_exclude_list = ("password_hash", "memberships", "token_version")
+    # Users sign up or are created with `flask users create-admin`; here an admin changes a role or disables someone
+    # (which ends every session and token they hold).
+    can_edit = True
+    form_columns = ("role", "status")
 
-    def on_model_change(self, form, model, is_created):
-        # Disabling someone must end their sessions and tokens now, as the service does for the API.
-        previous = inspect(model).attrs.status.history.deleted
-        if model.status == UserStatus.DISABLED and previous and previous[0] != UserStatus.DISABLED:
-            auth.end_all_sessions(model)
+    def update_model(self, form, model) -> bool:
+        return self._through_service(lambda: accounts.set_user_role_and_status(
+            model, role=UserRole(_value(form.role)), status=UserStatus(_value(form.status)), actor=g.user))
 
 
 class AccountAdmin(SecureModelView):
-    column_list = ("name", "default_region", "timezone", "language", "created_by", "created_at")
+    column_list = ("name", "default_region", "currency", "timezone", "language", "created_by", "created_at")
     column_searchable_list = ("name",)
     column_filters = ("default_region", "timezone", "language", "created_at")
-    form_excluded_columns = ("memberships", "created_at", "updated_at", "settings")
+    can_edit = True
+    form_columns = ("name", "default_region", "currency", "timezone", "language")
+
+    def update_model(self, form, model) -> bool:
+        return self._through_service(lambda: accounts.update_account(
+            model, actor=g.user, **{name: form[name].data for name in self.form_columns}))
 
 
 class MembershipAdmin(SecureModelView):
-    can_create = False  # people join by accepting an invitation, never by someone else's hand
+    # People join by accepting an invitation, never by someone else's hand; an admin may change a role or remove.
     column_list = ("user", "account", "role", "created_at")
     column_filters = ("role", "created_at")
     column_searchable_list = ("user.username", "account.name")
+    can_edit = can_delete = True
+    form_columns = ("role",)
+
+    def update_model(self, form, model) -> bool:
+        return self._through_service(lambda: members.change_member_role(
+            model.account, actor=g.user, user_id=model.user_id, role=MemberRole(_value(form.role))))
+
+    def delete_model(self, model) -> bool:
+        return self._through_service(lambda: members.remove_member(model.account, actor=g.user,
+                                                                   user_id=model.user_id))
 
 
 class ActivityAdmin(SecureModelView):
-    can_create = can_edit = can_delete = False
     column_list = ("created_at", "name", "account", "actor", "subject_type", "subject_id", "data")
     column_searchable_list = ("name", "subject_id")
     column_filters = ("name", "subject_type", "created_at")
@@ -127,7 +146,6 @@ class ActivityAdmin(SecureModelView):
 
 class CampaignAdmin(SecureModelView):
     # Writes go through the API and pages (services, lifecycle, activity log); the admin looks and finds.
-    can_create = can_edit = can_delete = False
     column_list = ("name", "account", "channel", "status", "priority", "budget", "currency", "ads_status",
                    "external_id", "sync_error", "start_date", "end_date", "deleted_at", "created_at")
     column_searchable_list = ("name", "description", "external_id")
@@ -137,7 +155,6 @@ class CampaignAdmin(SecureModelView):
 
 class MediaFileAdmin(SecureModelView):
     # Read-only: uploads and deletions go through the media service (content checks, stored files, events).
-    can_create = can_edit = can_delete = False
     column_list = ("filename", "account", "file_type", "mime_type", "size", "status", "campaign_id", "created_at")
     column_searchable_list = ("filename", "original_filename", "mime_type")
     column_filters = ("file_type", "status", "mime_type", "campaign_id", "created_at")
@@ -147,7 +164,6 @@ class MediaFileAdmin(SecureModelView):
 class PlaceAdmin(SecureModelView):
     """The gazetteer is loaded by `flask geo load`, never edited by hand."""
 
-    can_create = can_edit = can_delete = False
     column_list = ("id", "name", "country_code", "region_code", "admin1_code", "population")
     column_exclude_list = ("location",)
     column_searchable_list = ("name",)
@@ -156,35 +172,29 @@ class PlaceAdmin(SecureModelView):
 
 
 class GeoDatasetAdmin(SecureModelView):
-    can_create = can_edit = can_delete = False
+    pass
 
 
 class CustomerAdmin(AdminOnly, PlainSearch, GeoModelView):
     page_size = 50
     can_view_details = True
-    can_create = False  # customers are created through the API, pages or imports, which normalise and record consent
+    # Read-only: customers change through the API, pages or imports, which normalise and record consent.
+    can_create = can_edit = can_delete = False
     column_list = ("first_name", "last_name", "email", "phone", "language", "country", "tags", "email_consent",
                    "whatsapp_consent", "orders_count", "account", "created_at")
     column_searchable_list = ("first_name", "last_name", "email", "phone")
     column_filters = ("language", "country", "city", "email_consent", "whatsapp_consent", "push_consent",
                       "orders_count", "created_at")
-    form_excluded_columns = ("recent_orders", "created_at", "updated_at")
 
 
 class SegmentAdmin(SecureModelView):
+    # Read-only: segments change through the API and the segment builder (names, rules checked by the service).
     column_list = ("name", "account", "rules", "updated_at")
     column_searchable_list = ("name",)
     column_filters = ("name", "updated_at")
 
-    def on_model_change(self, form, model, is_created):
-        # The rules the service keeps hold here too (Flask-Admin shows the message and writes nothing);
-        # names that look like another segment's are refused by the unique index on name_key(name).
-        model.name = check_name(model.name or "")
-        compile_rules(model.rules)
-
 
 class ImportJobAdmin(SecureModelView):
-    can_create = can_edit = False
     column_list = ("filename", "account", "status", "mode", "total_rows", "created_count", "updated_count",
                    "error_count", "created_at", "finished_at")
     column_searchable_list = ("filename",)
