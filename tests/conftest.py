@@ -67,6 +67,19 @@ def _clean_state(app):
 
 
 @pytest.fixture
+def config(app, monkeypatch):
+    """Change settings for one test: config(RATE_LIMIT_LOGIN="5/minute", ...); every change is undone after it.
+
+    The one way tests change configuration (never by assigning to app.config)."""
+
+    def change(**settings):
+        for name, value in settings.items():
+            monkeypatch.setitem(app.config, name, value)
+
+    return change
+
+
+@pytest.fixture
 def api(client):
     """A JSON client for /api/v1 that remembers a bearer token and an account header."""
     return ApiClient(client)

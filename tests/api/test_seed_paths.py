@@ -60,12 +60,9 @@ def test_sign_up_answers_the_user_and_a_token_pair_and_signs_in(client, api):
     assert me.status_code == 200 and me.json["username"] == "nueva"
 
 
-def test_refresh_cookie_samesite_none_for_a_frontend_on_another_site_forces_secure(app, client, user):
-    app.config["REFRESH_COOKIE_SAMESITE"] = "None"
-    try:
-        response = client.post("/api/v1/auth/login", json={"username": "owner", "password": PASSWORD})
-    finally:
-        app.config["REFRESH_COOKIE_SAMESITE"] = "Strict"
+def test_refresh_cookie_samesite_none_for_a_frontend_on_another_site_forces_secure(config, client, user):
+    config(REFRESH_COOKIE_SAMESITE="None")
+    response = client.post("/api/v1/auth/login", json={"username": "owner", "password": PASSWORD})
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("refresh_token="))
     assert "SameSite=None" in cookie and "Secure" in cookie
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def marketer(app):
-    app.config.update(AMAZON_ADS_ERROR_RATE=0.0, AMAZON_ADS_LATENCY=0.0)
+def marketer(app, config):
+    config(AMAZON_ADS_ERROR_RATE=0.0, AMAZON_ADS_LATENCY=0.0)
     app.extensions["celery"].conf.task_always_eager = True
     yield make_user(username="lucia", full_name="Lucía Pérez")
     app.extensions["celery"].conf.task_always_eager = False

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def eager_tasks(app):
-    app.config.update(AMAZON_ADS_ERROR_RATE=0.0, AMAZON_ADS_LATENCY=0.0)
+def eager_tasks(app, config):
+    config(AMAZON_ADS_ERROR_RATE=0.0, AMAZON_ADS_LATENCY=0.0)
     app.extensions["celery"].conf.task_always_eager = True
     yield
     app.extensions["celery"].conf.task_always_eager = False

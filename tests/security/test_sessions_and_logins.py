@@ -8,11 +8,9 @@ from tests.factories import PASSWORD, make_user, own_account, sign_in
 
 
 @pytest.fixture
-def login_limit(app):
-    previous = app.config["RATE_LIMIT_LOGIN"]
-    app.config["RATE_LIMIT_LOGIN"] = "5/minute"
-    yield 5
-    app.config["RATE_LIMIT_LOGIN"] = previous
+def login_limit(config):
+    config(RATE_LIMIT_LOGIN="5/minute")
+    return 5
 
 
 def _attempt(client, path, body, ip):

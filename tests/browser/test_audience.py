@@ -41,9 +41,9 @@ def test_customers_table_filters_and_bulk_tagging(page, user, screenshot):
     assert db.session.query(Customer).filter(Customer.tags.contains(["spring"])).count() == 2
 
 
-def test_import_wizard_maps_columns_shows_progress_and_offers_rejected_rows(page, user, app, celery_worker,
-                                                                            screenshot, monkeypatch, tmp_path):
-    monkeypatch.setitem(app.config, "IMPORT_BATCH_SIZE", 100)
+def test_import_wizard_maps_columns_shows_progress_and_offers_rejected_rows(page, user, celery_worker, screenshot,
+                                                                            config, tmp_path):
+    config(IMPORT_BATCH_SIZE=100, STORAGE_DIR=str(tmp_path / "storage"))
     rows = ["Correo electrónico;Nombre;Teléfono;Idioma;Acepta email"]
     rows += [f"persona{i}@ejemplo.es;Persona {i};;es;sí" for i in range(1500)]
     rows += ["esto-no-es-un-correo;Mal;;es;sí", "persona1@ejemplo.es;Repetida;;es;no"]
