@@ -1,23 +1,34 @@
-"""Where uploaded bytes live: local disk by default, an S3-compatible bucket when STORAGE_BACKEND=s3."""
-import datetime as dt
-import hashlib
-import hmac
+"""Where the product's files live (imports, media, exports): local disk by default, an S3 bucket when
+STORAGE_BACKEND=s3. Web and workers share nothing else, so every file goes through here."""
 import os
 import shutil
-import urllib.error
+import tempfile
+import threading
+import unicodedata
 import urllib.parse
-import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Iterator, Protocol
+
+import boto3
+from boto3.exceptions import S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from app.integrations import IntegrationError, RetryableIntegrationError
+
+CHUNK = 1 << 20
 
 
 class Storage(Protocol):
     def save(self, key: str, stream: BinaryIO, content_type: str) -> None: ...
     def open(self, key: str) -> BinaryIO: ...
+    def fetch(self, key: str, out: BinaryIO) -> int: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
+    def download_url(self, key: str, *, filename: str, content_type: str, expires: int) -> str | None: ...
+    def download_origin(self) -> str | None: ...
 
 
 def check_key(key: str) -> str:
@@ -29,7 +40,10 @@ def check_key(key: str) -> str:
 
 
 class LocalDiskStorage:
-    """Files under STORAGE_DIR, written to a temporary name first so a reader never sees half a file."""
+    """Files under STORAGE_DIR, written to a temporary name first so a reader never sees half a file.
+
+    Only for one machine (or a shared disk): web and workers must see the same STORAGE_DIR.
+    """
 
     def __init__(self, root: str):
         self.root = Path(root).resolve()
@@ -46,7 +60,7 @@ class LocalDiskStorage:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as out:
-                shutil.copyfileobj(stream, out, 1024 * 1024)
+                shutil.copyfileobj(stream, out, CHUNK)
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -58,6 +72,10 @@ class LocalDiskStorage:
         except FileNotFoundError as exc:
             raise IntegrationError(f"No stored file {key}") from exc
 
+    def fetch(self, key: str, out: BinaryIO) -> int:
+        with self.open(key) as stream:
+            return _copy(stream, out)
+
     def delete(self, key: str) -> None:
         try:
             self._path(key).unlink(missing_ok=True)
@@ -67,83 +85,159 @@ class LocalDiskStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def download_url(self, key: str, *, filename: str, content_type: str, expires: int) -> str | None:
+        return None  # the app serves local files itself (its signed download route)
+
+    def download_origin(self) -> str | None:
+        return None
+
+
+# Temporary failures worth another try later (botocore has already retried them itself a few times).
+_RETRYABLE_CODES = {"SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable",
+                    "Throttling", "ThrottlingException", "RequestLimitExceeded"}
+_MISSING_CODES = {"NoSuchKey", "404", "NotFound"}
+
 
 class S3Storage:
-    """Any S3-compatible bucket over plain HTTPS with Signature V4 (no SDK: four verbs are all we need)."""
+    """An S3-compatible bucket through boto3: multipart streaming uploads, ranged streaming reads, retries with
+    backoff (botocore's standard mode), and presigned URLs so large downloads never pass through the web process."""
 
-    def __init__(self, *, bucket: str, endpoint: str, region: str, access_key: str, secret_key: str,
-                 timeout: float = 30):
-        self.bucket, self.endpoint, self.region = bucket, endpoint.rstrip("/"), region
-        self.access_key, self.secret_key, self.timeout = access_key, secret_key, timeout
-
-    def _request(self, method: str, key: str, body: bytes = b"", headers: dict | None = None):
-        url = f"{self.endpoint}/{self.bucket}/{urllib.parse.quote(check_key(key))}"
-        signed = sign_v4(method, url, body, headers or {}, region=self.region, access_key=self.access_key,
-                         secret_key=self.secret_key)
-        request = urllib.request.Request(url, data=body if method == "PUT" else None, method=method, headers=signed)
-        try:
-            return urllib.request.urlopen(request, timeout=self.timeout)
-        except urllib.error.HTTPError as exc:
-            if exc.code in (429, 500, 502, 503, 504):
-                raise RetryableIntegrationError(f"S3 {method} {key}: {exc.code}",
-                                                retry_after=_float(exc.headers.get("Retry-After"))) from exc
-            raise IntegrationError(f"S3 {method} {key}: {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError) as exc:
-            raise RetryableIntegrationError(f"S3 {method} {key}: {exc}") from exc
+    def __init__(self, *, bucket: str, endpoint: str | None, region: str, access_key: str | None,
+                 secret_key: str | None, max_attempts: int = 5, timeout: float = 30):
+        self.bucket = bucket
+        # AWS itself: let botocore pick the region's endpoint; anything else (MinIO, moto...) wants path-style URLs.
+        aws = not endpoint or endpoint.rstrip("/") == "https://s3.amazonaws.com"
+        config = BotoConfig(retries={"max_attempts": max_attempts, "mode": "standard"}, connect_timeout=timeout,
+                            read_timeout=timeout, signature_version="s3v4",
+                            s3={"addressing_style": "auto" if aws else "path"})
+        self.client = boto3.session.Session().client(
+            "s3", endpoint_url=None if aws else endpoint, region_name=region, aws_access_key_id=access_key or None,
+            aws_secret_access_key=secret_key or None, config=config)
+        # Files over 8 MB go up in 8 MB parts, a few at once; memory stays bounded whatever the file's size.
+        self.transfer = TransferConfig(multipart_threshold=8 * CHUNK, multipart_chunksize=8 * CHUNK,
+                                       max_concurrency=4, use_threads=True)
 
     def save(self, key: str, stream: BinaryIO, content_type: str) -> None:
-        self._request("PUT", key, stream.read(), {"Content-Type": content_type})
+        with _errors("PUT", key):
+            self.client.upload_fileobj(stream, self.bucket, check_key(key), ExtraArgs={"ContentType": content_type},
+                                       Config=self.transfer)
 
     def open(self, key: str) -> BinaryIO:
-        return self._request("GET", key)
+        """A stream of the object's bytes as they arrive (not seekable); close it when done."""
+        with _errors("GET", key):
+            return self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"]
+
+    def fetch(self, key: str, out: BinaryIO) -> int:
+        with _errors("GET", key):
+            self.client.download_fileobj(self.bucket, check_key(key), out, Config=self.transfer)
+        return out.tell()
 
     def delete(self, key: str) -> None:
-        self._request("DELETE", key).close()
+        with _errors("DELETE", key):
+            self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
 
     def exists(self, key: str) -> bool:
         try:
-            self._request("HEAD", key).close()
+            with _errors("HEAD", key):
+                self.client.head_object(Bucket=self.bucket, Key=check_key(key))
+        except RetryableIntegrationError:
+            raise
         except IntegrationError:
             return False
         return True
 
+    def download_url(self, key: str, *, filename: str, content_type: str, expires: int) -> str | None:
+        """A presigned GET that names the file and its type; signed locally, no request made."""
+        with _errors("PRESIGN", key):
+            return self.client.generate_presigned_url("get_object", ExpiresIn=expires, Params={
+                "Bucket": self.bucket, "Key": check_key(key), "ResponseContentType": content_type,
+                "ResponseContentDisposition": content_disposition(filename)})
 
-def _float(value):
+    def download_origin(self) -> str | None:
+        """Where browsers fetch presigned URLs from (scheme and host), for the pages' Content-Security-Policy."""
+        parts = urllib.parse.urlsplit(self.download_url("origin", filename="x", content_type="text/plain",
+                                                        expires=60))
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_disposition(filename: str) -> str:
+    """`inline` with the name as ASCII for old clients and in full as RFC 6266's filename*."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = "".join(ch for ch in ascii_name if ch.isprintable() and ch not in '"\\') or "download"
+    return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{urllib.parse.quote(filename, safe='')}"
+
+
+@contextmanager
+def _errors(verb: str, key: str) -> Iterator[None]:
+    """Vendor exceptions become ours: temporary ones retryable (with S3's Retry-After), the rest final."""
+    try:
+        yield
+    except ClientError as exc:
+        error, meta = exc.response.get("Error", {}), exc.response.get("ResponseMetadata", {})
+        code, status = str(error.get("Code", "")), meta.get("HTTPStatusCode")
+        if code in _MISSING_CODES or status == 404:
+            raise IntegrationError(f"No stored file {key}", status=404) from exc
+        if code in _RETRYABLE_CODES or status in (429, 500, 502, 503, 504):
+            raise RetryableIntegrationError(f"S3 {verb} {key}: {code or status}", status=status,
+                                            retry_after=_float(meta.get("HTTPHeaders", {}).get("retry-after"))) \
+                from exc
+        raise IntegrationError(f"S3 {verb} {key}: {code or status}", status=status) from exc
+    except NoCredentialsError as exc:
+        raise IntegrationError(f"S3 {verb} {key}: no credentials configured") from exc
+    except S3UploadFailedError as exc:  # the transfer manager wraps the ClientError's words only
+        retry = any(word in str(exc) for word in ("SlowDown", "InternalError", "ServiceUnavailable", "503", "500"))
+        raise (RetryableIntegrationError if retry else IntegrationError)(f"S3 {verb} {key}: {exc}") from exc
+    except BotoCoreError as exc:  # connection refused or reset, timeouts: the network, worth another try
+        raise RetryableIntegrationError(f"S3 {verb} {key}: {exc}") from exc
+
+
+def _float(value) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):
         return None
 
 
-def sign_v4(method: str, url: str, body: bytes, headers: dict, *, region: str, access_key: str, secret_key: str,
-            service: str = "s3", now: dt.datetime | None = None) -> dict:
-    """AWS Signature Version 4 headers for one request."""
-    now = now or dt.datetime.now(dt.timezone.utc)
-    amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-    parts = urllib.parse.urlsplit(url)
-    payload_hash = hashlib.sha256(body).hexdigest()
-    headers = dict(headers, Host=parts.netloc, **{"x-amz-date": amz_date, "x-amz-content-sha256": payload_hash})
-    canonical_headers = sorted((k.lower(), " ".join(str(v).split())) for k, v in headers.items())
-    signed_names = ";".join(k for k, _ in canonical_headers)
-    query = "&".join(f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}"
-                     for k, v in sorted(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)))
-    canonical = "\n".join([method, parts.path or "/", query, "".join(f"{k}:{v}\n" for k, v in canonical_headers),
-                           signed_names, payload_hash])
-    scope = f"{day}/{region}/{service}/aws4_request"
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    key = ("AWS4" + secret_key).encode()
-    for part in (day, region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, "
-                                f"SignedHeaders={signed_names}, Signature={signature}")
-    return headers
+def _copy(stream: BinaryIO, out: BinaryIO) -> int:
+    size = 0
+    while chunk := stream.read(CHUNK):
+        out.write(chunk)
+        size += len(chunk)
+    return size
+
+
+@contextmanager
+def local_copy(storage: Storage, key: str, *, suffix: str = "") -> Iterator[str]:
+    """A path on this machine holding the stored file, for readers that need one (zip, seeking decoders).
+
+    Fetched once, streamed to a temporary file that is removed afterwards; the local backend's own file is used
+    as it is.
+    """
+    if isinstance(storage, LocalDiskStorage):
+        with storage.open(key) as stream:
+            yield stream.name
+        return
+    with tempfile.NamedTemporaryFile(prefix="campaignhub-", suffix=suffix) as tmp:
+        storage.fetch(key, tmp)
+        tmp.flush()
+        yield tmp.name
+
+
+_clients: dict[tuple, S3Storage] = {}
+_clients_lock = threading.Lock()
 
 
 def storage_from_config(config) -> Storage:
     """The storage the configuration names; nothing else knows which one it is."""
-    if config.get("STORAGE_BACKEND", "local") == "s3":
-        return S3Storage(bucket=config["STORAGE_S3_BUCKET"], endpoint=config["STORAGE_S3_ENDPOINT"],
-                         region=config["STORAGE_S3_REGION"], access_key=config["STORAGE_S3_ACCESS_KEY"],
-                         secret_key=config["STORAGE_S3_SECRET_KEY"])
-    return LocalDiskStorage(config["STORAGE_DIR"])
+    if config.get("STORAGE_BACKEND", "local") != "s3":
+        return LocalDiskStorage(config["STORAGE_DIR"])
+    settings = (os.getpid(), config["STORAGE_S3_BUCKET"], config.get("STORAGE_S3_ENDPOINT"), config.get("STORAGE_S3_REGION"),
+                config.get("STORAGE_S3_ACCESS_KEY"), config.get("STORAGE_S3_SECRET_KEY"))
+    # A boto3 client costs tens of milliseconds to build and is thread-safe, but not fork-safe (its connection
+    # pool): one per settings and per process.
+    with _clients_lock:
+        if settings not in _clients:
+            _pid, bucket, endpoint, region, access_key, secret_key = settings
+            _clients[settings] = S3Storage(bucket=bucket, endpoint=endpoint, region=region or "us-east-1",
+                                           access_key=access_key, secret_key=secret_key)
+        return _clients[settings]
