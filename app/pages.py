@@ -1,14 +1,14 @@
 """What every server-rendered page shares: template globals, time formatting, security headers."""
 import secrets
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app import formatting
 from app.extensions import db
 from app.security import current_account, is_api_request
-from app.services import accounts
+from app.services import accounts, media
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -60,14 +60,31 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+_policies: dict[tuple, str] = {}
+_STORAGE_SETTINGS = ("STORAGE_BACKEND", "STORAGE_S3_BUCKET", "STORAGE_S3_ENDPOINT", "STORAGE_S3_REGION")
+
+
+def content_security_policy() -> str:
+    """The pages' CSP. With files on S3, download links redirect to presigned URLs on the bucket, so images and
+    media may come from its origin too (worked out once per storage settings)."""
+    settings = tuple(current_app.config.get(name) for name in _STORAGE_SETTINGS)
+    if settings not in _policies:
+        policy, origin = SECURITY_HEADERS["Content-Security-Policy"], media.download_origin()
+        if origin:
+            policy = policy.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}")
+            policy += f"; media-src 'self' {origin}"
+        _policies[settings] = policy
+    return _policies[settings]
+
+
 def _security_headers(response):
     # Every page, the admin included, gets the same headers; a nonce is added only where one was handed out.
     if not is_api_request():
+        policy = content_security_policy()
         for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if "csp_nonce" in g and response.headers.get("Content-Security-Policy") == SECURITY_HEADERS[
-                "Content-Security-Policy"]:
-            response.headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
+            response.headers.setdefault(name, policy if name == "Content-Security-Policy" else value)
+        if "csp_nonce" in g and response.headers.get("Content-Security-Policy") == policy:
+            response.headers["Content-Security-Policy"] = policy.replace(
                 "script-src 'self'", f"script-src 'self' 'nonce-{g.csp_nonce}'")
     return response
 

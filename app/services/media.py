@@ -1,6 +1,7 @@
 """Media library: uploads checked by content, stored under generated keys, processed by a task, served signed."""
 import io
 import uuid
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import current_app
@@ -25,6 +26,11 @@ BLOCKING_CAMPAIGN_STATUSES = ("scheduled", "active")
 
 def get_storage() -> Storage:
     return storage_from_config(current_app.config)
+
+
+def download_origin() -> str | None:
+    """The origin download links redirect to (S3's), for pages to allow in their CSP; None: this app's own."""
+    return get_storage().download_origin()
 
 
 @unit_of_work
@@ -158,8 +164,19 @@ def download_token(media: MediaFile, variant: str = "original") -> str:
     return _serializer().dumps({"id": str(media.id), "v": variant})
 
 
-def open_download(token: str) -> tuple[MediaFile, BinaryIO, str]:
-    """The file a signed token names, its stream and MIME type; Forbidden once expired, NotFound if tampered."""
+@dataclass
+class Download:
+    """What a signed link leads to: a URL to send the browser to (S3: presigned), or the bytes to serve."""
+
+    media: MediaFile
+    mime_type: str
+    url: str | None = None
+    stream: BinaryIO | None = None
+
+
+def open_download(token: str) -> Download:
+    """The file a signed token names: a presigned URL where the storage gives one (the bytes then never pass
+    through the app), else its stream; Forbidden once expired, NotFound if tampered or gone."""
     try:
         claim = _serializer().loads(token, max_age=current_app.config["MEDIA_URL_TTL"])
     except SignatureExpired as exc:
@@ -167,11 +184,17 @@ def open_download(token: str) -> tuple[MediaFile, BinaryIO, str]:
     except BadSignature as exc:
         raise NotFound("The requested resource was not found") from exc
     media = db.session.get(MediaFile, claim.get("id"))
-    key = None if media is None else media.thumbnail_key if claim.get("v") == "thumbnail" else media.storage_key
+    thumbnail = claim.get("v") == "thumbnail"
+    key = None if media is None else media.thumbnail_key if thumbnail else media.storage_key
     if key is None:
         raise NotFound("The requested resource was not found")
+    mime_type = "image/jpeg" if thumbnail else media.mime_type
+    storage = get_storage()
     try:
-        stream = get_storage().open(key)
+        url = storage.download_url(key, filename=media.filename, content_type=mime_type,
+                                   expires=current_app.config["MEDIA_URL_TTL"])
+        if url is not None:
+            return Download(media, mime_type, url=url)
+        return Download(media, mime_type, stream=storage.open(key))
     except IntegrationError as exc:
         raise NotFound("The stored file is missing") from exc
-    return media, stream, "image/jpeg" if claim.get("v") == "thumbnail" else media.mime_type

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.integrations import IntegrationError, RetryableIntegrationError
+from app.integrations.storage import local_copy
 from app.models import MediaFile, MediaStatus, utcnow
 from app.services import unit_of_work
 from app.services.activity import record_event
@@ -32,10 +33,9 @@ def process_file(file_id: str) -> MediaStatus | None:
         return None
     storage = get_storage()
     try:
-        stream = storage.open(media.storage_key)
-        with stream:
-            if not stream.seekable():
-                stream = io.BytesIO(stream.read())
+        # Decoders seek: the file is fetched once to a temporary file (the local backend's own file is used as
+        # is), never held in memory, so a worker on any machine can process it.
+        with local_copy(storage, media.storage_key) as path, open(path, "rb") as stream:
             analysis = analyse(stream, media.file_type, media.mime_type,
                                thumbnail_size=current_app.config["MEDIA_THUMBNAIL_SIZE"])
         thumbnail_key = None

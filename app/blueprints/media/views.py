@@ -120,9 +120,16 @@ def delete(file_id):
 
 @pages_bp.get("/media/download/<token>")
 def download(token):
-    """Serve a file to whoever holds a valid signed link (img tags, e-mails); the signature is the permission."""
-    item, stream, mime_type = media.open_download(token)
-    response = send_file(stream, mimetype=mime_type, download_name=item.filename, max_age=300, conditional=False)
+    """Serve a file to whoever holds a valid signed link (img tags, e-mails); the signature is the permission.
+
+    On S3 the answer is a redirect to a presigned URL, so large files never pass through the web process.
+    """
+    found = media.open_download(token)
+    if found.url is not None:
+        response = redirect(found.url, code=302)
+    else:
+        response = send_file(found.stream, mimetype=found.mime_type, download_name=found.media.filename,
+                             max_age=300, conditional=False)
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
