@@ -1,8 +1,10 @@
 """Running an import (the task's work): read and validate batches, merge them on two writer connections."""
 import json
+import logging
 import threading
 import time
 import zlib
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from queue import Empty, Full, Queue
 from typing import Callable, Iterator
@@ -12,8 +14,10 @@ from psycopg2.extras import execute_values
 from sqlalchemy import and_, func, or_, text, update
 from sqlalchemy.exc import OperationalError
 
-from app.errors import DomainError, ValidationError
+from app.errors import DomainError, UpstreamError, ValidationError
 from app.extensions import db
+from app.integrations import IntegrationError, RetryableIntegrationError
+from app.integrations.storage import local_copy, storage_from_config
 from app.models import Account, ImportJob, ImportStatus, utcnow
 from app.services import import_files
 from app.services.activity import record_event
@@ -21,11 +25,12 @@ from app.services.import_jobs import STALE_AFTER, fail_import
 from app.services.import_merge import write_batch
 from app.services.import_rows import RowError, RowParser, copy_line
 
+log = logging.getLogger(__name__)
 
 
-def _batches(job: ImportJob, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+def _batches(job: ImportJob, path: str, size: int) -> Iterator[list[tuple[int, list[str]]]]:
     batch = []
-    for row in import_files.iter_rows(job.file_path, _file_info(job)):
+    for row in import_files.iter_rows(path, _file_info(job)):
         batch.append(row)
         if len(batch) >= size:
             yield batch
@@ -59,6 +64,7 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
     if not claimed or job is None:
         return job
     lock = writer = None
+    stack = ExitStack()
     try:
         # Imports into one account take turns: two imports of one file must not both insert a row.
         lock = _AccountLock(job)
@@ -68,8 +74,11 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
         account = db.session.get(Account, job.account_id)
         job.started_at = job.started_at or utcnow()
         _analyze()
+        # The source is fetched from storage once, to a temporary file this run reads (the web process that
+        # took the upload may be on another machine); it goes when the run ends.
+        source = stack.enter_context(_local_source(job))
         if job.processed_rows == 0:
-            _count(job)
+            _count(job, source)
         db.session.commit()
         parser = RowParser(job.headers, job.mapping, account.default_region or "US", tags=job.tags)
         seen_email: dict[str, int] = {}
@@ -80,8 +89,8 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
         done = set(job.done_batches)
         ctx = dict(account_id=account.id, language=account.language or "en", mode=job.mode.value,
                    source=f"import:{job.filename}"[:80])
-        writer = _BatchWriters(current_app._get_current_object(), job.id, ctx, on_progress)
-        for number, batch in enumerate(_batches(job, job.batch_size)):
+        writer = _BatchWriters(current_app._get_current_object(), job.id, ctx, on_progress, source)
+        for number, batch in enumerate(_batches(job, source, job.batch_size)):
             lines, rejected = [], []
             for line, cells in batch:
                 try:
@@ -104,17 +113,32 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
         _stop(writer, job_id, exc)
         raise
     finally:
+        stack.close()
         # After the job's final status is committed, so a run waiting for the lock finds the job finished.
         if lock is not None:
             lock.release()
 
 
-def _count(job: ImportJob) -> None:
+@contextmanager
+def _local_source(job: ImportJob) -> Iterator[str]:
+    try:
+        with local_copy(storage_from_config(current_app.config), job.file_path) as path:
+            yield path
+    # The storage's own words (keys, hosts) go to the log; the job says what a person can do.
+    except RetryableIntegrationError as exc:
+        log.warning("Import %s: storage failed: %s", job.id, exc)
+        raise UpstreamError("The uploaded file could not be read from storage; import it again") from exc
+    except IntegrationError as exc:
+        log.warning("Import %s: storage failed: %s", job.id, exc)
+        raise ValidationError("The uploaded file is no longer stored; import it again") from exc
+
+
+def _count(job: ImportJob, path: str) -> None:
     """Confirm the encoding on the whole file and count its rows, up to one past IMPORT_MAX_ROWS."""
     if job.file_format == "csv":
-        job.encoding = import_files.confirm_encoding(job.file_path, job.encoding or "utf-8")
+        job.encoding = import_files.confirm_encoding(path, job.encoding or "utf-8")
     limit = current_app.config["IMPORT_MAX_ROWS"]
-    job.total_rows = import_files.count_rows(job.file_path, _file_info(job), stop_after=limit)
+    job.total_rows = import_files.count_rows(path, _file_info(job), stop_after=limit)
     if job.total_rows > limit:
         raise ValidationError("The file has too many rows", details={"file": [
             f"More than {limit} rows: split the file (at most {limit} rows per import)."]})
@@ -205,7 +229,8 @@ class _BatchWriters:
     WRITERS = 2
     RETRIES = 3
 
-    def __init__(self, app, job_id, ctx: dict, on_progress):
+    def __init__(self, app, job_id, ctx: dict, on_progress, source: str):
+        self.source = source  # the local copy of the file, read again only for rows PostgreSQL rejected
         self.queue: Queue = Queue(maxsize=self.WRITERS * 2)
         self.error: BaseException | None = None
         self.progress_lock = threading.Lock()
@@ -263,7 +288,7 @@ class _BatchWriters:
         number, lines, rejected, rows = item
         for attempt in range(self.RETRIES):
             try:
-                _commit_batch(job, ctx, number, lines, rejected, rows)
+                _commit_batch(job, ctx, number, lines, rejected, rows, source=self.source)
                 break
             except OperationalError as exc:
                 # Two rows of the file matched the same customers in opposite order: PostgreSQL picked a victim.
@@ -297,14 +322,15 @@ def _check_duplicate(values: dict, line: int, seen_email: dict, seen_phone: dict
         seen_phone[phone] = line
 
 
-def _commit_batch(job: ImportJob, ctx: dict, number: int, lines: list[str], rejected: list, batch_rows: int) -> None:
+def _commit_batch(job: ImportJob, ctx: dict, number: int, lines: list[str], rejected: list, batch_rows: int, *,
+                  source: str) -> None:
     result = write_batch(copy_text="".join(lines), **ctx) if lines else None
     errors = [(line, reason, cells) for line, reason, cells in rejected]
     if result is not None:
         by_line = {}
         if result.rejected:
             wanted = {line for line, _ in result.rejected}
-            by_line = {line: cells for line, cells in _cells_for(job, wanted)}
+            by_line = {line: cells for line, cells in _cells_for(job, source, wanted)}
         errors += [(line, reason, by_line.get(line, [])) for line, reason in result.rejected]
     if errors:
         cursor = db.session.connection().connection.driver_connection.cursor()
@@ -329,8 +355,8 @@ def _printable(cells: list[str]) -> list[str]:
     return [c.replace("\x00", "\ufffd") for c in cells] if any("\x00" in c for c in cells) else cells
 
 
-def _cells_for(job: ImportJob, lines: set[int]) -> Iterator[tuple[int, list[str]]]:
-    # Rare path (conflicts found in SQL): read the file again for those lines' cells.
-    for line, cells in import_files.iter_rows(job.file_path, _file_info(job)):
+def _cells_for(job: ImportJob, path: str, lines: set[int]) -> Iterator[tuple[int, list[str]]]:
+    # Rare path (conflicts found in SQL): read the local copy again for those lines' cells.
+    for line, cells in import_files.iter_rows(path, _file_info(job)):
         if line in lines:
             yield line, cells

@@ -1,7 +1,7 @@
 """Customer imports: accept a file, map its columns, run it in batches with progress, report rejected rows."""
 import io
 import os
-import shutil
+import tempfile
 import time
 import uuid
 from typing import IO, Iterator
@@ -9,8 +9,10 @@ from typing import IO, Iterator
 from flask import current_app
 from sqlalchemy import Select, select
 
-from app.errors import Conflict, DomainError, ValidationError
+from app.errors import Conflict, PayloadTooLarge, UpstreamError, ValidationError
 from app.extensions import db
+from app.integrations import IntegrationError
+from app.integrations.storage import storage_from_config
 from app.models import Account, ImportJob, ImportMode, ImportRowError, ImportStatus, User
 from app.services import customer_fields as cf
 from app.services import csv_safe, get_owned, import_files, unit_of_work
@@ -23,27 +25,20 @@ from app.services.import_runner import run_import  # noqa: F401
 DETAIL_ERRORS = 1000
 
 
-class FileTooLarge(DomainError):
-    status_code = 413
-    default_message = "The file is too large"
+def source_key(job_id) -> str:
+    """Where an import's uploaded file is kept in storage (web and workers share nothing else)."""
+    return f"imports/{job_id}/source"
 
 
-def _storage_dir(job_id) -> str:
-    return os.path.join(current_app.config["STORAGE_DIR"], "imports", str(job_id))
-
-
-def _save_upload(stream: IO[bytes], path: str, limit: int) -> int:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+def _spool_upload(stream: IO[bytes], out: IO[bytes], limit: int) -> int:
     size = 0
-    with open(path, "wb") as out:
-        while chunk := stream.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                shutil.rmtree(os.path.dirname(path), ignore_errors=True)
-                raise FileTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB",
-                                   details={"file": [f"At most {limit // (1024 * 1024)} MB."]})
-            out.write(chunk)
+    while chunk := stream.read(1 << 20):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB",
+                                  details={"file": [f"At most {limit // (1024 * 1024)} MB."]})
+        out.write(chunk)
+    out.flush()
     return size
 
 
@@ -89,26 +84,28 @@ def create_import(account: Account, *, actor: User | None, stream: IO[bytes], fi
     """
     job_id = uuid.uuid4()
     name = os.path.basename(filename or "upload")[:200] or "upload"
-    path = os.path.join(_storage_dir(job_id), "source")
     limit = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
-    size = _save_upload(stream, path, limit)
-    try:
-        # Only the head is read here (headers, samples, a first check), whatever the file's size: counting and
-        # reading every row is the task's work, so a big or hostile file never holds a web worker.
-        info = import_files.inspect(path)
-        if info.rows_known:
-            check_row_count(info.row_estimate, declared=info.format == "xlsx")
-        guessed = import_files.guess_mapping(info.headers)
-        clean = check_mapping(mapping if mapping is not None else guessed, info.headers) if start else guessed
-        tags = cf.normalize_tags(tags or [])
-    except cf.FieldError as exc:
-        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
-        raise ValidationError(details={"tags": [str(exc)]}) from None
-    except DomainError:
-        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
-        raise
+    # The upload is checked in a temporary file of this process, and only a file worth importing is stored.
+    with tempfile.NamedTemporaryFile(prefix="campaignhub-import-") as spooled:
+        size = _spool_upload(stream, spooled, limit)
+        try:
+            # Only the head is read here (headers, samples, a first check), whatever the file's size: counting and
+            # reading every row is the task's work, so a big or hostile file never holds a web worker.
+            info = import_files.inspect(spooled.name)
+            if info.rows_known:
+                check_row_count(info.row_estimate, declared=info.format == "xlsx")
+            guessed = import_files.guess_mapping(info.headers)
+            clean = check_mapping(mapping if mapping is not None else guessed, info.headers) if start else guessed
+            tags = cf.normalize_tags(tags or [])
+        except cf.FieldError as exc:
+            raise ValidationError(details={"tags": [str(exc)]}) from None
+        spooled.seek(0)
+        try:
+            storage_from_config(current_app.config).save(source_key(job_id), spooled, "application/octet-stream")
+        except IntegrationError as exc:
+            raise UpstreamError("The file could not be stored; try again") from exc
     job = ImportJob(id=job_id, account_id=account.id, created_by_id=actor.id if actor else None, filename=name,
-                    file_format=info.format, file_path=path, file_size=size, encoding=info.encoding,
+                    file_format=info.format, file_path=source_key(job_id), file_size=size, encoding=info.encoding,
                     delimiter=info.delimiter, headers=info.headers, sample=info.sample, mapping=clean,
                     mode=mode, tags=tags, status=ImportStatus.QUEUED if start else ImportStatus.DRAFT,
                     total_rows=info.row_estimate)
