@@ -1,5 +1,4 @@
 """Amazon Ads sync: push a campaign once, refresh statuses and pull daily metrics, record failures."""
-import random
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -29,46 +28,41 @@ def client() -> AmazonAdsClient:
     return amazon_ads_client(current_app.config)
 
 
-def backoff(retries: int, *, base: float | None = None, cap: float = 300.0) -> float:
-    """Exponential backoff with jitter: about base·2^retries, between half and all of it."""
-    base = current_app.config["AMAZON_ADS_RETRY_BASE"] if base is None else base
-    delay = min(cap, base * 2 ** retries)
-    return delay / 2 + random.uniform(0, delay / 2)
-
-
 def _locked(campaign_id) -> Campaign | None:
     return db.session.scalar(select(Campaign).where(
         Campaign.id == uuid.UUID(str(campaign_id)), Campaign.deleted_at.is_(None)).with_for_update())
 
 
 @unit_of_work
-def push_campaign(campaign_id) -> RetryableIntegrationError | None:
+def push_campaign(campaign_id) -> None:
     """Create the campaign in Amazon Ads unless it has an external id already; safe to run twice or in parallel.
 
-    Returns the retryable error (recorded on the campaign) for the caller to schedule a retry.
+    A refusal fails the campaign with the reason. A temporary failure raises RetryableIntegrationError for the
+    task to retry, after the attempt and its error are recorded on the campaign.
     """
     # The row lock is held across the call on purpose: a second run (a redelivery, a racing worker)
     # waits here, then sees the external id and does not create a second remote campaign.
     campaign = _locked(campaign_id)
     if campaign is None or campaign.channel != Channel.AMAZON_ADS.value:
-        return None
+        return
     if campaign.external_id is not None:
         _refresh_one(client(), campaign)
-        return None
+        return
     campaign.sync_attempts += 1
     try:
         remote = client().create_campaign(name=campaign.name, budget=campaign.budget, keywords=campaign.keywords)
     except RetryableIntegrationError as exc:
         campaign.sync_error = f"{exc} (attempt {campaign.sync_attempts})"
-        return exc
+        # The attempt is a fact to keep (the give-up reason counts attempts): committed before the error goes up.
+        db.session.commit()
+        raise
     except IntegrationError as exc:
         _fail(campaign, str(exc))
-        return None
+        return
     campaign.external_id, campaign.ads_status = remote.external_id, remote.status
     campaign.last_synced_at, campaign.sync_error = utcnow(), None
     record_event(campaign.account, None, "campaign.synced", campaign,
                  {"external_id": remote.external_id, "ads_status": remote.status})
-    return None
 
 
 def _fail(campaign: Campaign, reason: str) -> None:

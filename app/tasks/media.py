@@ -1,6 +1,4 @@
 """Media processing, on the `media` queue."""
-import random
-
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
@@ -8,27 +6,26 @@ from flask import current_app
 from app.integrations import RetryableIntegrationError
 from app.services import media_processing
 from app.tasks import release_session
+from app.tasks.retry import backoff
 
 PROCESS_SOFT_LIMIT = 300  # a thumbnail or a metadata read: minutes mean a hostile or broken file
 
 
-@shared_task(bind=True, name="media.process_file", max_retries=5, soft_time_limit=PROCESS_SOFT_LIMIT,
-             time_limit=PROCESS_SOFT_LIMIT + 30)
+@shared_task(bind=True, name="media.process_file", max_retries=5, default_retry_delay=5,
+             soft_time_limit=PROCESS_SOFT_LIMIT, time_limit=PROCESS_SOFT_LIMIT + 30)
 def process_file(self, file_id: str) -> str | None:
     """Make the thumbnail and read the metadata of one file; safe to run twice.
 
-    Whatever stops it (its time limit, a decoder crash) leaves the file failed with the reason, not processing.
+    Storage that fails for a while is retried (5 s, 10 s, 20 s ... with jitter, see app/tasks/retry.py); whatever
+    else stops it (its time limit, a decoder crash), and storage that keeps failing, leave the file failed with
+    the reason, not processing.
     """
     try:
         status = media_processing.process_file(file_id)
     except RetryableIntegrationError as exc:
-        if self.request.retries >= self.max_retries:
-            media_processing.fail_processing(file_id, f"Storage kept failing: {exc}")
-            return "failed"
-        # The service's own hint wins; else exponential backoff with jitter (5 s, 10 s, 20 s ... at most 5 min).
-        backoff = min(300, 2 ** self.request.retries * 5) * random.uniform(0.5, 1.5)
-        countdown = exc.retry_after if exc.retry_after is not None else backoff
-        raise self.retry(exc=exc, countdown=countdown)
+        backoff(self, exc)
+        media_processing.fail_processing(file_id, f"Storage kept failing: {exc}")
+        return "failed"
     except SoftTimeLimitExceeded:
         release_session()
         media_processing.fail_processing(file_id, f"Processing took longer than {PROCESS_SOFT_LIMIT} s.")
