@@ -63,7 +63,7 @@ def register_extensions(app: Flask) -> None:
     from app.i18n import get_locale, get_timezone
     from app.observability import init_observability
     from app.request_guard import init_request_guard
-    from app.security import init_security
+    from app.security import init_principal, init_security
 
     init_observability(app)
     db.init_app(app)
@@ -81,12 +81,15 @@ def register_extensions(app: Flask) -> None:
     # Hostile input (lone surrogates, JSON nested too deep or too big, URLs too long) is refused before any
     # hook builds a query or a rate-limit key from it.
     init_request_guard(app)
-    # The caller must be known before the limiter runs: limits count per user when there is one.
+    # The caller must be known before the limiter runs: limits count per user when there is one. The limiter's
+    # one Redis round trip also reads the token's revocation and the caller's principal version, which
+    # init_principal's hook then uses to take user, account and role from the cache or one query.
     init_security(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     limiter.init_app(app)
 
 
+    init_principal(app)
 def register_web(app: Flask) -> None:
     from app.api_paths import CanonicalApiPaths
     from app.blueprints import register_blueprints

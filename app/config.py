@@ -91,6 +91,9 @@ class Config:
 
     FRONTEND_ORIGINS = [o.strip() for o in env("FRONTEND_ORIGINS", "http://localhost:3000").split(",") if o.strip()]
 
+    # Each process keeps who a caller is (user, account, role) while their Redis version is unchanged; changes
+    # through the app drop it at once, this bounds changes made behind its back (app/services/principals.py).
+    PRINCIPAL_CACHE_SECONDS = env_float("PRINCIPAL_CACHE_SECONDS", 10)
     # i18n
     LANGUAGES = ("en", "es")
     USER_LANGUAGES = ("en", "es", "fr", "de", "pt", "it")

@@ -2,12 +2,16 @@
 import hashlib
 
 from flask import current_app, g, request
-from flask_limiter.util import get_remote_address
+
+
+def get_remote_address() -> str:
+    return request.remote_addr or "127.0.0.1"
 
 
 def client_key() -> str:
-    user = g.get("user")
-    return f"user:{user.id}" if user is not None else f"ip:{get_remote_address()}"
+    # The caller the token or session names (app.security._identify); the limiter runs before the user is loaded.
+    caller = g.get("caller_id")
+    return f"user:{caller}" if caller is not None else f"ip:{get_remote_address()}"
 
 
 def default_limit() -> str:

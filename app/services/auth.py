@@ -14,7 +14,7 @@ from app.errors import Unauthorized
 from app.extensions import db
 from app.integrations.kv import redis_client
 from app.models import RefreshToken, User, UserStatus, utcnow
-from app.services import unit_of_work
+from app.services import principals, unit_of_work
 from app.services.activity import record_event
 
 
@@ -95,20 +95,33 @@ def rotate_refresh_token(plain: str, *, user_agent: str | None = None) -> TokenP
     return _pair(user, new_plain, new_row)
 
 
-def _revoked_key(jti: str) -> str:
-    return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:revoked-access:{jti}"
+def revoked_key(claims: dict) -> str | None:
+    """The Redis key that marks this access token revoked (None for a token without an id).
+
+    It carries the user in a hash tag, like the rate-limit counters of the user's requests, so the limiter reads
+    it in the same script call (one slot on Redis Cluster too).
+    """
+    if not claims.get("jti"):
+        return None
+    return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:{{user:{claims.get('sub')}}}:revoked-access:{claims['jti']}"
 
 
 def revoke_access_token(claims: dict) -> None:
     """This access token stops working now, not when it expires (kept in Redis until its expiry)."""
     ttl = int(claims.get("exp", 0) - time.time())
-    if claims.get("jti") and ttl > 0:
-        redis_client(current_app.config["REDIS_URL"]).set(_revoked_key(claims["jti"]), 1, ex=ttl)
+    key = revoked_key(claims)
+    if key and ttl > 0:
+        _store().set(key, 1, ex=ttl)
 
 
 def is_access_token_revoked(claims: dict) -> bool:
-    return bool(claims.get("jti")) and bool(redis_client(current_app.config["REDIS_URL"]).exists(
-        _revoked_key(claims["jti"])))
+    key = revoked_key(claims)
+    return key is not None and bool(_store().exists(key))
+
+
+def _store():
+    # Where the limiter keeps its counters: it reads this key in the same script call.
+    return redis_client(current_app.config.get("RATELIMIT_STORAGE_URI") or current_app.config["REDIS_URL"])
 
 
 @unit_of_work
@@ -134,6 +147,7 @@ def logout(*, refresh_token: str | None, access_claims: dict | None) -> None:
 
 def end_all_sessions(user: User) -> None:
     """Every access token, page session and refresh token of `user` stops working (helper: the caller commits)."""
+    principals.changed(user.id)  # their cached access is dropped everywhere on commit
     db.session.execute(update(User).where(User.id == user.id).values(token_version=User.token_version + 1))
     db.session.execute(
         update(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
