@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     from geoalchemy2 import alembic_helpers
 
     from app.extensions import babel, cors, csrf, db, jwt, limiter, login_manager, migrate
+    from app.dbpool import init_pool_checks
     from app.i18n import get_locale, get_timezone
     from app.observability import init_observability
     from app.request_guard import init_request_guard
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
 
     init_observability(app)
     db.init_app(app)
+    init_pool_checks(app)
     # GeoAlchemy2's helpers keep autogenerate from dropping PostGIS tables or doubling spatial indexes.
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), compare_type=True,
                      include_object=alembic_helpers.include_object, render_item=alembic_helpers.render_item,

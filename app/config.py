@@ -48,12 +48,16 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI = database_url(env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/campaignhub"))
     SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
+        # No ping per checkout (a round trip on every request): connections are recycled, and those left idle
+        # longer than DB_IDLE_CHECK_SECONDS are checked before use and replaced if gone (app/dbpool.py).
+        "pool_pre_ping": False,
+        "pool_recycle": env_int("DB_POOL_RECYCLE", 1800),
         "pool_size": env_int("DB_POOL_SIZE", 10),
         # PostGIS on 2 cores: a parallel plan costs more to start than the indexed query itself.
         "connect_args": {"options": "-c max_parallel_workers_per_gather=0"},
     }
     REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+    DB_IDLE_CHECK_SECONDS = env_float("DB_IDLE_CHECK_SECONDS", 10)
 
     # flask-smorest / OpenAPI
     API_TITLE = "Campaign Hub API"

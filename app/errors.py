@@ -3,6 +3,7 @@ import logging
 
 from flask import Flask, g, jsonify, render_template, request
 from markupsafe import escape
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -153,8 +154,18 @@ def _unexpected(error: Exception):
     return render_error(500, "Internal server error")
 
 
+def _database_error(error: DBAPIError):
+    # The connection died under this request (PostgreSQL restarted, a failover): SQLAlchemy has already
+    # dropped the pool's connections, so asking again gets a fresh one. Anything else is a bug.
+    if error.connection_invalidated:
+        log.warning("Database connection lost on %s %s", request.method, request.path)
+        return render_error(503, "The database connection was lost; try again", headers={"Retry-After": "1"})
+    return _unexpected(error)
+
+
 def register_error_handlers(app: Flask) -> None:
     # Registered after api.init_app so these replace flask-smorest's app-wide JSON handler.
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected)

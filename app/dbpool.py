@@ -1,0 +1,43 @@
+"""Database connections without a ping per request: recycle old ones, check only those left idle, retry once.
+
+`pool_pre_ping` costs a round trip on every checkout, i.e. on every request. Connections in steady use are
+alive; the ones that die are those left idle (a firewall or PostgreSQL dropping them) or old (a failover).
+So: connections are recycled after DB_POOL_RECYCLE seconds, and one idle for more than DB_IDLE_CHECK_SECONDS
+is pinged at checkout; a dead one is replaced before the request uses it (the pool reconnects it and retires
+every older connection). A connection lost while in use (PostgreSQL restarted under load) fails that one request with
+503 and Retry-After (app.errors), and SQLAlchemy invalidates the rest of the pool at once.
+"""
+import time
+
+from flask import Flask
+from sqlalchemy import event, exc
+from sqlalchemy.pool import Pool
+
+_settings = {"idle_check_seconds": 10.0, "installed": False}
+
+
+def _on_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _on_checkout(dbapi_connection, record, _proxy) -> None:
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < _settings["idle_check_seconds"]:
+        return  # new, or in steady use: no round trip
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as error:  # noqa: BLE001 - any failure means this connection is unusable
+        # The pool reconnects this one and retires every connection opened before now (they were dropped with it,
+        # as when PostgreSQL restarts): each is replaced at its next checkout, without a ping.
+        raise exc.InvalidatePoolError(str(error)) from error
+
+
+def init_pool_checks(app: Flask) -> None:
+    """Ping only connections idle longer than DB_IDLE_CHECK_SECONDS (the engine options carry no pre-ping)."""
+    _settings["idle_check_seconds"] = float(app.config.get("DB_IDLE_CHECK_SECONDS", 10))
+    if not _settings["installed"]:
+        event.listen(Pool, "checkin", _on_checkin)
+        event.listen(Pool, "checkout", _on_checkout)
+        _settings["installed"] = True
