@@ -89,9 +89,9 @@ def register_extensions(app: Flask) -> None:
     init_security(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     limiter.init_app(app)
-
-
     init_principal(app)
+
+
 def register_web(app: Flask) -> None:
     from app.api_paths import CanonicalApiPaths
     from app.blueprints import register_blueprints

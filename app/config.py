@@ -90,14 +90,14 @@ class Config:
     # Redis down: keep limiting per process rather than answering 500 to everyone.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "campaignhub")
+    # Each process keeps who a caller is (user, account, role) while their Redis version is unchanged; changes
+    # through the app drop it at once, this bounds changes made behind its back (app/services/principals.py).
+    PRINCIPAL_CACHE_SECONDS = env_float("PRINCIPAL_CACHE_SECONDS", 10)
     MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
 
     FRONTEND_ORIGINS = [o.strip() for o in env("FRONTEND_ORIGINS", "http://localhost:3000").split(",") if o.strip()]
 
-    # Each process keeps who a caller is (user, account, role) while their Redis version is unchanged; changes
-    # through the app drop it at once, this bounds changes made behind its back (app/services/principals.py).
-    PRINCIPAL_CACHE_SECONDS = env_float("PRINCIPAL_CACHE_SECONDS", 10)
     # i18n
     LANGUAGES = ("en", "es")
     USER_LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
