@@ -56,8 +56,8 @@ class Config:
         # PostGIS on 2 cores: a parallel plan costs more to start than the indexed query itself.
         "connect_args": {"options": "-c max_parallel_workers_per_gather=0"},
     }
-    REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
     DB_IDLE_CHECK_SECONDS = env_float("DB_IDLE_CHECK_SECONDS", 10)
+    REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 
     # flask-smorest / OpenAPI
     API_TITLE = "Campaign Hub API"
