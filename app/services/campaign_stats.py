@@ -117,15 +117,6 @@ def _period_end(start: date, group_by: str) -> date:
     return following - timedelta(days=1)
 
 
-def periods_and_sites(campaign: Campaign) -> dict[str, list]:
-    """Seed 004's detail view: performance per month (period) and per site."""
-    periods = [{"period": r["key"][:7], **{k: v for k, v in r.items() if k != "key"}}
-               for r in campaign_metrics(campaign, group_by="month")]
-    sites = [{"site": r["key"], **{k: v for k, v in r.items() if k != "key"}}
-             for r in campaign_metrics(campaign, group_by="site")]
-    return {"periods": periods, "sites": sites}
-
-
 def daily_series(campaign: Campaign, *, days: int = 30) -> list[tuple[date, int, int, float]]:
     """The last `days` days that have data: (day, impressions, clicks, spend), for the chart."""
     m = CampaignMetric

@@ -11,12 +11,12 @@ from app.extensions import db
 from app.models import (
     TRANSITIONS, Account, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, MediaFile, User, utcnow,
 )
-from app.services import get_owned, unit_of_work
+from app.services import campaign_reads, get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.campaign_rules import check_dates, clean_fields
 from app.services.dispatch import enqueue_after_commit
 from app.services.names import name_key
-from app.services.pagination import Page, paginate
+from app.services.pagination import Page
 from app.services.search import LIKE_ESCAPE, contains_pattern
 
 SORT_KEYS = {
@@ -68,9 +68,8 @@ def _order(sort: str) -> list:
 
 
 def list_campaigns(account: Account, *, page: int = 1, size: int = 10, **filters) -> Page:
-    result = paginate(campaigns_query(account, **filters), page=page, size=size)
-    attach_counters(result.items)
-    return result
+    """A page of campaigns_query() with each campaign's counters: the count and the page, two statements."""
+    return campaign_reads.page_with_counters(campaigns_query(account, **filters), page=page, size=size)
 
 
 def attach_counters(campaigns: list[Campaign]) -> list[Campaign]:

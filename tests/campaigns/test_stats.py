@@ -63,7 +63,7 @@ def test_detail_has_periods_and_sites_like_seed_004(owner_api):
     campaign = create(owner_api, name="Analytics")
     add_metrics(campaign["id"], [(date(2024, 1, 5), "a.com", 100, 10, 1, "10.00"),
                                  (date(2024, 2, 5), "b.com", 200, 10, 1, "20.00")])
-    for path in (f"/campaigns/{campaign['id']}", "/campaigns/by-name/analytics"):
+    for path in (f"/campaigns/{campaign['id']}?include=periods,sites", "/campaigns/by-name/analytics"):
         detail = owner_api.get(path).json
         assert [(p["period"], p["views"], p["start_date"], p["end_date"]) for p in detail["periods"]] == [
             ("2024-01", 100, "2024-01-01", "2024-01-31"), ("2024-02", 200, "2024-02-01", "2024-02-29")]

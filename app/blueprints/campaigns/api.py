@@ -4,24 +4,18 @@ from flask_smorest import Blueprint
 
 from app.blueprints.campaigns.schemas import (
     CampaignCreateSchema, CampaignDetailSchema, CampaignQueryArgsSchema, CampaignSchema, CampaignUpdateSchema,
-    MetricsArgsSchema, MetricsSchema, StatsSchema, StatusChangeSchema,
+    DetailArgsSchema, MetricsArgsSchema, MetricsSchema, StatsSchema, StatusChangeSchema,
 )
 from app.blueprints.common import page_response, page_schema
 from app.models import MemberRole
 from app.security import account_role_required, current_account, current_user, editor_required
-from app.services import campaign_stats, campaigns
+from app.services import campaign_reads, campaign_stats, campaigns
 
 api_blp = Blueprint("campaigns-api", __name__, url_prefix="/api/v1/campaigns",
                     description="Campaigns of every channel, their lifecycle, stats and Amazon Ads sync")
 viewer_required = account_role_required(MemberRole.VIEWER)
 
 
-def _detail(campaign):
-    campaigns.attach_counters([campaign])
-    campaign.stats = campaign_stats.campaign_stats(campaign)
-    for key, rows in campaign_stats.periods_and_sites(campaign).items():
-        setattr(campaign, key, rows)
-    return campaign
 
 
 @api_blp.route("")
@@ -44,10 +38,15 @@ class Campaigns(MethodView):
 @api_blp.route("/<uuid:campaign_id>")
 class CampaignById(MethodView):
     @viewer_required
+    @api_blp.arguments(DetailArgsSchema, location="query")
     @api_blp.response(200, CampaignDetailSchema)
-    def get(self, campaign_id):
-        """One campaign with its stats, periods (months) and sites"""
-        return _detail(campaigns.get_campaign(current_account(), campaign_id))
+    def get(self, args, campaign_id):
+        """One campaign with its stats; its periods (months) and sites with `?include=periods,sites`
+
+        The campaign and its stats are one database statement; each breakdown asked for is computed from the
+        campaign's daily metrics in one more.
+        """
+        return campaign_reads.campaign_detail(current_account(), campaign_id, include=args["include"])
 
     @editor_required
     @api_blp.arguments(CampaignUpdateSchema)
@@ -75,10 +74,16 @@ class CampaignById(MethodView):
 @api_blp.route("/by-name/<path:name>")
 class CampaignByName(MethodView):
     @viewer_required
+    @api_blp.arguments(DetailArgsSchema, location="query")
     @api_blp.response(200, CampaignDetailSchema)
-    def get(self, name):
-        """One campaign by its name (case-insensitive), with its stats, periods and sites"""
-        return _detail(campaigns.get_campaign_by_name(current_account(), name))
+    def get(self, args, name):
+        """One campaign by its name (case-insensitive), with its stats, periods (months) and sites
+
+        `?include=` narrows the breakdowns: `include=periods` leaves the sites out.
+        """
+        campaign = campaigns.get_campaign_by_name(current_account(), name)
+        include = args["include"] or campaign_reads.INCLUDES
+        return campaign_reads.campaign_detail(current_account(), campaign.id, include=include)
 
 
 @api_blp.route("/<uuid:campaign_id>/status")

@@ -1,6 +1,7 @@
 """Shapes of campaigns, their stats and metrics. Field rules live in services.campaign_rules (shared with pages)."""
 import marshmallow as ma
 from marshmallow import validate
+from webargs.fields import DelimitedList
 
 from app.blueprints.common import PaginationArgsSchema
 from app.blueprints.fields import UTCDateTime
@@ -114,6 +115,12 @@ class CampaignQueryArgsSchema(PaginationArgsSchema):
     sort = ma.fields.String(load_default="-created_at", validate=validate.Length(max=100),
                             metadata={"description": "created_at, updated_at, name, budget, start_date, end_date, "
                                                      "priority, status; prefix - for descending"})
+
+
+class DetailArgsSchema(ma.Schema):
+    include = DelimitedList(ma.fields.String(validate=validate.OneOf(["periods", "sites"])), load_default=[],
+                            metadata={"description": "Breakdowns to add: `periods` (per month) and/or `sites`, "
+                                                     "comma-separated, e.g. `periods,sites`"})
 
 
 class StatsSchema(ma.Schema):
