@@ -2,11 +2,12 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from app.blueprints.fastdump import FastDumpSchema
 from app.blueprints.fields import UTCDateTime
 from app.models import UserRole
 
 
-class UserSchema(ma.Schema):
+class UserSchema(FastDumpSchema):
     id = ma.fields.UUID(dump_only=True)
     username = ma.fields.String()
     email = ma.fields.String()

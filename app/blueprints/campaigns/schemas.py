@@ -4,6 +4,7 @@ from marshmallow import validate
 from webargs.fields import DelimitedList
 
 from app.blueprints.common import PaginationArgsSchema
+from app.blueprints.fastdump import FastDumpSchema
 from app.blueprints.fields import UTCDateTime
 from app.models import CampaignStatus, Channel, Priority
 
@@ -18,20 +19,20 @@ class Money(ma.fields.Decimal):
         return None if value is None else float(value)
 
 
-class TargetLocationSchema(ma.Schema):
+class TargetLocationSchema(FastDumpSchema):
     type = ma.fields.String(metadata={"example": "point"})
     coordinates = ma.fields.List(ma.fields.Float(), metadata={"example": [-3.7038, 40.4168]})
     name = ma.fields.String()
     address = ma.fields.String()
 
 
-class DemographicsSchema(ma.Schema):
+class DemographicsSchema(FastDumpSchema):
     age = ma.fields.String(metadata={"example": "25-35"})
     gender = ma.fields.String(metadata={"enum": ["all", "male", "female", "other"]})
     interests = ma.fields.List(ma.fields.String())
 
 
-class CampaignSchema(ma.Schema):
+class CampaignSchema(FastDumpSchema):
     id = ma.fields.UUID()
     account_id = ma.fields.UUID()
     user_id = ma.fields.UUID(attribute="created_by_id", allow_none=True)
@@ -123,7 +124,7 @@ class DetailArgsSchema(ma.Schema):
                                                      "comma-separated, e.g. `periods,sites`"})
 
 
-class StatsSchema(ma.Schema):
+class StatsSchema(FastDumpSchema):
     campaign_id = ma.fields.UUID()
     views = ma.fields.Integer()
     clicks = ma.fields.Integer()
@@ -136,7 +137,7 @@ class StatsSchema(ma.Schema):
     last_updated = UTCDateTime(allow_none=True)
 
 
-class MetricRowSchema(ma.Schema):
+class MetricRowSchema(FastDumpSchema):
     key = ma.fields.String(metadata={"description": "The day, week start, month start or site"})
     start_date = ma.fields.Date()
     end_date = ma.fields.Date()

@@ -4,6 +4,7 @@ from marshmallow import validate
 
 from app import json_limits
 from app.blueprints.common import PaginationArgsSchema
+from app.blueprints.fastdump import FastDumpSchema
 from app.blueprints.fields import UTCDateTime
 from app.models import CHANNELS, ImportMode
 from app.services import customers as customer_service
@@ -55,7 +56,7 @@ def _consent_details(customer) -> dict:
                 "source": getattr(customer, f"{c}_consent_source")} for c in CHANNELS}
 
 
-class CustomerSchema(ma.Schema):
+class CustomerSchema(FastDumpSchema):
     id = ma.fields.UUID(dump_only=True)
     first_name = ma.fields.String()
     last_name = ma.fields.String()
