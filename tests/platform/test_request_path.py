@@ -1,0 +1,330 @@
+"""The shared request path (issue 10): one Redis round trip, the caller cached with versioned invalidation, no
+pool pre-ping, campaign reads in one or two statements; and every guarantee kept while getting there."""
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import marshmallow as ma
+import psycopg2
+import pytest
+from sqlalchemy import event, text, update
+
+from app import create_app, dbpool
+from app.blueprints.auth.schemas import UserSchema
+from app.blueprints.campaigns.schemas import CampaignDetailSchema, CampaignSchema
+from app.blueprints.customers.schemas import CustomerSchema
+from app.blueprints.fastdump import FastDumpSchema
+from app.extensions import db
+from app.models import Customer, User, UserStatus
+from app.services import accounts, auth, campaign_reads, campaign_stats, members, principals
+from tests.conftest import free_port, wait_for
+from tests.factories import add_member, make_user, own_account
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+TESTING_KEY = "test-secret-key-that-is-long-enough-1234"  # TestingConfig's, so tokens made here verify there
+
+
+def _token(user) -> str:
+    return auth.issue_tokens(db.session.get(User, user.id)).access_token
+
+
+@contextlib.contextmanager
+def _gunicorn(tmp_path, **settings):
+    """The app under gunicorn with two sync workers (as the Procfile runs it), on this test's database and Redis."""
+    port = free_port()
+    env = dict(os.environ, ENV="development", SECRET_KEY=TESTING_KEY, LOG_LEVEL="WARNING",
+               PROMETHEUS_MULTIPROC_DIR=str(tmp_path), **{"RATE_LIMIT_DEFAULT": "100000/hour", **settings})
+    log = open(tmp_path / "gunicorn.log", "wb")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+                               "--no-control-socket", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: server.poll() is not None or _get(base + "/health")[0] == 200, timeout=60, interval=0.2)
+        assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
+        yield base
+    except BaseException:
+        print((tmp_path / "gunicorn.log").read_text()[-5000:])
+        raise
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def _get(url, token=None, headers=None):
+    request = urllib.request.Request(url, headers={**({"Authorization": f"Bearer {token}"} if token else {}),
+                                                   **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+    except OSError:
+        return None, {}, b""
+
+
+def _many(url, token, count, headers=None, threads=8):
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(lambda _: _get(url, token, headers), range(count)))
+
+
+# Rate limits ---------------------------------------------------------------------------------------------------
+
+def test_a_limit_holds_exactly_across_two_gunicorn_workers(app, user, tmp_path):
+    token = _token(user)
+    with _gunicorn(tmp_path, RATE_LIMIT_DEFAULT="30/minute") as base:
+        answers = _many(base + "/api/v1/users/me", token, 45)
+        statuses = [status for status, _, _ in answers]
+        assert statuses.count(200) == 30 and statuses.count(429) == 15
+        # One counter for both processes, counted atomically: every remaining count shows up exactly once.
+        assert sorted(int(h["X-RateLimit-Remaining"]) for s, h, _ in answers if s == 200) == list(range(30))
+        assert {h["X-RateLimit-Limit"] for _, h, _ in answers} == {"30"}
+        for status, headers, body in answers:
+            if status == 429:
+                assert headers["X-RateLimit-Remaining"] == "0" and 1 <= int(headers["Retry-After"]) <= 60
+                assert json.loads(body)["type"] == "RateLimitError"
+        assert len([f for f in tmp_path.iterdir() if f.name.startswith("counter_")]) >= 2  # both workers answered
+
+
+def test_rate_limit_headers_are_exact(app, owner_api, monkeypatch):
+    monkeypatch.setitem(app.config, "RATE_LIMIT_DEFAULT", "5/minute")
+    answers = [owner_api.get("/users/me") for _ in range(6)]
+    now = time.time()
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["4", "3", "2", "1", "0", "0"]
+    assert {a.headers["X-RateLimit-Limit"] for a in answers} == {"5"}
+    for answer in answers:
+        assert now - 1 <= int(answer.headers["X-RateLimit-Reset"]) <= now + 61
+    assert all("Retry-After" not in answer.headers for answer in answers[:5])  # only a refusal says when to retry
+    retry_after = int(answers[-1].headers["Retry-After"])
+    assert 1 <= retry_after <= 60 and abs(int(answers[-1].headers["X-RateLimit-Reset"]) - now - retry_after) <= 2
+    assert answers[-1].json == {"error": "Rate limit exceeded: 5 per 1 minute", "type": "RateLimitError",
+                                "status_code": 429}
+
+
+def test_the_default_limit_counts_per_client_and_endpoint(app, owner_api, monkeypatch):
+    monkeypatch.setitem(app.config, "RATE_LIMIT_DEFAULT", "2/minute")
+    assert [owner_api.get("/users/me").status_code for _ in range(3)] == [200, 200, 429]
+    assert owner_api.get("/accounts").status_code == 200  # another endpoint, another counter (as before)
+
+
+def test_health_and_metrics_are_not_limited(app, api):
+    answer = api.get("/health")
+    assert answer.status_code == 200 and "X-RateLimit-Limit" not in answer.headers
+
+
+def test_with_redis_down_limits_count_per_process_and_bearer_tokens_are_refused(app, user):
+    token = _token(user)
+    broken = create_app({"ENV": "testing", "REDIS_URL": "redis://127.0.0.1:1/0"})
+    client = broken.test_client()
+    # Revocation cannot be checked: a bearer token is refused (503), never let in unchecked.
+    answer = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 503 and answer.json["type"] == "ServiceUnavailableError"
+    anonymous = client.get("/api/v1/users/me")
+    assert anonymous.status_code == 401 and anonymous.headers["X-RateLimit-Limit"] == "100000"
+
+
+# One round trip each ---------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _counting(app):
+    """Count SQL statements and Redis commands sent while the block runs."""
+    import redis
+
+    counts = {"sql": 0, "redis": 0}
+    original = redis.Redis.execute_command
+
+    def count_redis(self, *args, **kwargs):
+        counts["redis"] += 1
+        return original(self, *args, **kwargs)
+
+    def count_sql(*_args):
+        counts["sql"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count_sql)
+    redis.Redis.execute_command = count_redis
+    try:
+        yield counts
+    finally:
+        redis.Redis.execute_command = original
+        event.remove(engine, "before_cursor_execute", count_sql)
+
+
+@pytest.fixture
+def analytics(owner_api, user):
+    campaign = owner_api.post("/campaigns", json={"name": "Analytics", "budget": 100, "channel": "display"}).json
+    campaign_stats.upsert_metrics([
+        {"campaign_id": uuid.UUID(campaign["id"]), "day": d, "site": s, "impressions": i, "clicks": c,
+         "conversions": v, "spend": sp}
+        for d, s, i, c, v, sp in [(date(2024, 1, 5), "a.com", 100, 10, 1, "10.00"),
+                                  (date(2024, 2, 5), "b.com", 200, 10, 1, "20.00")]])
+    db.session.commit()
+    return campaign
+
+
+@pytest.mark.parametrize("path,statements", [
+    ("/users/me", 0), ("/campaigns/{id}", 1), ("/campaigns/{id}?include=periods,sites", 2),
+    ("/campaigns?size=20", 2),
+])
+def test_a_read_is_one_redis_round_trip_and_at_most_two_statements(app, owner_api, analytics, path, statements):
+    path = path.format(id=analytics["id"])
+    assert owner_api.get(path).status_code == 200  # the caller is now cached in this process
+    with _counting(app) as counts:
+        answer = owner_api.get(path)
+    assert answer.status_code == 200
+    assert counts == {"sql": statements, "redis": 1}
+
+
+def test_campaign_detail_has_stats_and_only_the_breakdowns_asked_for(owner_api, analytics):
+    plain = owner_api.get(f"/campaigns/{analytics['id']}").json
+    assert "periods" not in plain and "sites" not in plain
+    assert plain["stats"]["views"] == 300 and plain["stats"]["ctr"] == 6.67 and plain["views_count"] == 300
+    periods = owner_api.get(f"/campaigns/{analytics['id']}?include=periods").json
+    assert [p["period"] for p in periods["periods"]] == ["2024-01", "2024-02"] and "sites" not in periods
+    both = owner_api.get(f"/campaigns/{analytics['id']}?include=sites,periods").json
+    assert [(s["site"], s["spend"]) for s in both["sites"]] == [("b.com", 20.0), ("a.com", 10.0)]
+    assert both["periods"][1] | {"views": 200, "start_date": "2024-02-01", "end_date": "2024-02-29"} == \
+        both["periods"][1]
+    assert owner_api.get(f"/campaigns/{analytics['id']}?include=hourly").status_code == 422
+    by_name = owner_api.get("/campaigns/by-name/analytics").json  # seed 004's detail: both, unless narrowed
+    assert by_name["periods"] == both["periods"] and by_name["sites"] == both["sites"]
+
+
+def test_campaign_list_counters_follow_the_page_order(owner_api, user):
+    ids = [owner_api.post("/campaigns", json={"name": f"C{n}", "budget": 10 + n, "channel": "email"}).json["id"]
+           for n in range(5)]
+    for n, campaign_id in enumerate(ids):
+        campaign_stats.upsert_metrics([{"campaign_id": uuid.UUID(campaign_id), "day": date(2024, 1, 1), "site": "",
+                                        "impressions": 100 * n, "clicks": n, "conversions": 0, "spend": "1.00"}])
+    db.session.commit()
+    page = owner_api.get("/campaigns?size=2&page=2&sort=budget").json
+    assert [(c["name"], c["views_count"], c["clicks_count"]) for c in page["campaigns"]] == [
+        ("C2", 200, 2), ("C3", 300, 3)]
+    assert page["total"] == 5
+
+
+# The cached caller -----------------------------------------------------------------------------------------------
+
+def test_access_ends_in_every_worker_on_the_next_request(app, user, tmp_path):
+    account = own_account(user)
+    member = make_user(username="member")
+    add_member(account, member, "viewer")
+    member_token, owner_token = _token(member), _token(user)
+    in_account = {"X-Account-Id": str(account.id)}
+    # An hour of cache: whatever ends access below does so by invalidation, not by expiry.
+    with _gunicorn(tmp_path, PRINCIPAL_CACHE_SECONDS="3600") as base:
+        # Both workers have both callers cached.
+        assert {s for s, _, _ in _many(base + "/api/v1/campaigns", member_token, 40, in_account)} == {200}
+        assert {s for s, _, _ in _many(base + "/api/v1/users/me", owner_token, 40)} == {200}
+
+        members.remove_member(db.session.get(type(account), account.id), actor=db.session.get(User, user.id),
+                              user_id=member.id)
+        assert {s for s, _, _ in _many(base + "/api/v1/campaigns", member_token, 20, in_account)} == {404}
+        assert {s for s, _, _ in _many(base + "/api/v1/users/me", member_token, 20)} == {200}  # still a user
+
+        accounts.set_user_status(db.session.get(User, member.id), UserStatus.DISABLED, actor=None)
+        assert {s for s, _, _ in _many(base + "/api/v1/users/me", member_token, 20)} == {401}
+
+        claims = __import__("jwt").decode(owner_token, options={"verify_signature": False})
+        auth.logout(refresh_token=None, access_claims=claims)
+        assert {s for s, _, _ in _many(base + "/api/v1/users/me", owner_token, 20)} == {401}
+
+
+def test_a_change_made_behind_the_apps_back_is_seen_within_the_cache_age(app, owner_api, user, monkeypatch):
+    monkeypatch.setitem(app.config, "PRINCIPAL_CACHE_SECONDS", 0.5)
+    assert owner_api.get("/users/me").status_code == 200
+    db.session.execute(text("UPDATE users SET status = 'disabled' WHERE id = :id"), {"id": user.id})  # as psql
+    db.session.commit()
+    time.sleep(0.6)
+    assert owner_api.get("/users/me").status_code == 401
+
+
+def test_a_profile_change_shows_at_once(owner_api):
+    assert owner_api.get("/users/me").json["full_name"] == ""
+    assert owner_api.put("/users/me", json={"full_name": "Ana Owner"}).status_code == 200
+    assert owner_api.get("/users/me").json["full_name"] == "Ana Owner"
+
+
+def test_a_bulk_statement_on_users_must_name_the_users_it_changes(app, user):
+    with pytest.raises(RuntimeError, match="must name the users"):
+        db.session.execute(update(User).values(full_name="everyone"))
+    db.session.rollback()
+    principals.changed(user.id)
+    db.session.execute(update(User).where(User.id == user.id).values(full_name="named"))
+    db.session.commit()
+
+
+# No pre-ping -----------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fresh_pool_after(app):
+    yield
+    with app.app_context():  # no connection this test killed may reach a later test
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _kill_app_connections(app):
+    """What a PostgreSQL restart does to the pool: every connection it holds is gone."""
+    db.session.remove()  # this test's requests share its app context: hand its connection back to the pool
+    url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg2://", "postgresql://")
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    conn.cursor().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    conn.close()
+
+
+def test_a_connection_dropped_while_idle_is_replaced_before_use(app, owner_api, analytics, monkeypatch,
+                                                                fresh_pool_after):
+    monkeypatch.setitem(dbpool._settings, "idle_check_seconds", 0)  # every connection counts as idle
+    assert owner_api.get(f"/campaigns/{analytics['id']}").status_code == 200
+    _kill_app_connections(app)
+    assert owner_api.get(f"/campaigns/{analytics['id']}").status_code == 200
+
+
+def test_a_connection_dropped_while_busy_fails_one_request_with_503(app, owner_api, analytics, monkeypatch,
+                                                                     fresh_pool_after):
+    monkeypatch.setitem(dbpool._settings, "idle_check_seconds", 3600)  # no connection is checked
+    assert owner_api.get(f"/campaigns/{analytics['id']}").status_code == 200
+    _kill_app_connections(app)
+    failed = owner_api.get(f"/campaigns/{analytics['id']}")
+    assert failed.status_code == 503 and failed.headers["Retry-After"] == "1"
+    assert failed.json["type"] == "ServiceUnavailableError"
+    db.session.remove()  # what the end of a real request does (this test's requests share its app context)
+    assert owner_api.get(f"/campaigns/{analytics['id']}").status_code == 200  # the pool reconnected
+
+
+# Fast dumps are marshmallow's dumps ----------------------------------------------------------------------------------
+
+def test_fast_dumps_equal_marshmallows(app, owner_api, user, analytics, monkeypatch):
+    full = owner_api.post("/campaigns", json={
+        "name": "Full", "budget": "1234.50", "channel": "amazon_ads", "keywords": "shoes, bikes",
+        "start_date": "2030-01-01T10:00:00Z", "end_date": "2030-02-01T10:00:00+02:00", "priority": "high",
+        "demographics": {"age": "25-35", "gender": "all", "interests": ["run"]},
+        "target_locations": [{"type": "point", "coordinates": [-3.7, 40.4], "name": "Madrid"}],
+        "audience": {"segment": "vip"}, "content": {"headline": "Hi"}}).json
+    owner_api.post("/customers", json={"email": "c@example.com", "first_name": "Cé", "tags": ["vip"],
+                                       "attributes": {"tier": 2}})
+    account = own_account(user)
+    objects = [
+        (CampaignDetailSchema(), campaign_reads.campaign_detail(account, analytics["id"], include=("periods", "sites"))),
+        (CampaignDetailSchema(), campaign_reads.campaign_detail(account, full["id"])),
+        (CampaignSchema(many=True), campaign_reads.page_with_counters(
+            __import__("app.services.campaigns", fromlist=["x"]).campaigns_query(account), page=1, size=10).items),
+        (UserSchema(), db.session.get(User, user.id)),
+        (CustomerSchema(many=True), db.session.query(Customer).all()),
+    ]
+    fast = [schema.dump(obj) for schema, obj in objects]
+    monkeypatch.setattr(FastDumpSchema, "_serialize", ma.Schema._serialize)
+    assert fast == [type(schema)(many=schema.many).dump(obj) for schema, obj in objects]
