@@ -144,6 +144,12 @@ class Config:
     EMAIL_RATE_PER_SECOND = env_int("EMAIL_RATE_PER_SECOND", 50)  # per account, across every worker
     MAX_MESSAGES_PER_CUSTOMER_PER_DAY = env_int("MAX_MESSAGES_PER_CUSTOMER_PER_DAY", 3)
     ALERT_EMAIL = env("ALERT_EMAIL")  # also emailed when a send completes or fails
+    # WhatsApp through Twilio; without SID, token and sender, messages go to the log (the console sender).
+    TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
+    TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM")  # E.164, e.g. +14155238886
+    TWILIO_BASE_URL = env("TWILIO_BASE_URL")  # a Twilio-compatible server instead of api.twilio.com (tests)
+    WHATSAPP_RATE_PER_SECOND = env_int("WHATSAPP_RATE_PER_SECOND", 80)  # per account, across every worker
     MESSAGING_BATCH_SIZE = 500  # messages per batch task
     MESSAGING_LEASE_SECONDS = 300  # a claimed message with no progress this long is handed to another worker
     MESSAGING_MAX_ATTEMPTS = 5

@@ -9,7 +9,9 @@ from app.models.customers import (
     CHANNELS, ConsentChange, Customer, ImportJob, ImportMode, ImportRowError, ImportStatus, Segment,
 )
 from app.models.media import FileType, MediaFile, MediaStatus
-from app.models.messaging import CampaignSend, Message, MessageStatus, Notification, SendStatus, Suppression
+from app.models.messaging import (
+    CampaignSend, Message, MessageStatus, Notification, SendStatus, Suppression, WhatsAppWindow,
+)
 from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant
 
 __all__ = [
@@ -19,5 +21,5 @@ __all__ = [
     "ImportRowError", "ImportStatus", "Invitation", "InvitationStatus", "MediaFile", "MediaStatus", "Membership",
     "MemberRole", "Message", "MessageStatus", "Notification", "Place", "PlaceName",
     "PlaceVariant", "Priority", "RefreshToken", "Segment", "SendStatus", "Suppression", "TRANSITIONS", "User",
-    "UserRole", "UserStatus", "utcnow",
+    "UserRole", "UserStatus", "utcnow", "WhatsAppWindow",
 ]

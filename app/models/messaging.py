@@ -1,4 +1,4 @@
-"""Messaging: a campaign's send, one Message per recipient, suppressed addresses, and members' notifications."""
+"""Messaging: a campaign's send, one Message per recipient, suppressed addresses, WhatsApp windows, notifications."""
 import enum
 import uuid
 from datetime import datetime
@@ -103,6 +103,8 @@ class Message(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
         Index("ix_messages_campaign_status", "campaign_id", "status"),
         # The frequency cap counts a customer's messages of the last day.
         Index("ix_messages_customer_sent", "customer_id", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
+        # Status callbacks find their message by the provider's id.
+        Index("ix_messages_provider_id", "provider_id", postgresql_where=text("provider_id IS NOT NULL")),
     )
 
 
@@ -139,3 +141,14 @@ class Notification(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
         # A member's list in one account: unread first, newest first.
         Index("ix_notifications_user_account", "user_id", "account_id", "is_read", text("created_at DESC")),
     )
+
+
+class WhatsAppWindow(db.Model):
+    """When a customer last wrote to us on WhatsApp: free-form messages may go out for 24 hours after it."""
+
+    __tablename__ = "whatsapp_windows"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"))
+    last_inbound_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -17,11 +17,11 @@ from app.models import (
 from app.services import segments, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue, enqueue_after_commit
-from app.services.messaging_render import check_email_content
+from app.services.messaging_channels import CHECKS
 from app.services.notifications import notify_members
 from app.services.pagination import Page, paginate
 
-SENDABLE = (Channel.EMAIL.value,)
+SENDABLE = (Channel.EMAIL.value, Channel.WHATSAPP.value)
 OPEN_CAMPAIGN = (CampaignStatus.DRAFT.value, CampaignStatus.SCHEDULED.value, CampaignStatus.ACTIVE.value,
                  CampaignStatus.PAUSED.value)
 
@@ -51,11 +51,11 @@ def parse_send_at(value: Any, zone: str) -> datetime:
 
 def _check_sendable(campaign: Campaign) -> None:
     if campaign.channel not in SENDABLE:
-        raise Conflict(f"Campaigns of channel '{campaign.channel}' cannot be sent yet; email can",
+        raise Conflict(f"Campaigns of channel '{campaign.channel}' are not sent as messages; email and WhatsApp are",
                        details={"channel": campaign.channel, "allowed": list(SENDABLE)})
     if campaign.status not in OPEN_CAMPAIGN:
         raise Conflict(f"A {campaign.status} campaign cannot be sent", details={"status": campaign.status})
-    check_email_content(campaign.content or {})
+    CHECKS[campaign.channel](campaign.content or {})
     segment_id = (campaign.audience or {}).get("segment_id")
     if segment_id:
         try:

@@ -4,28 +4,26 @@ Exactly-once intent: a message is claimed (queued → sending) by a conditional 
 and marked sent with the provider's id right after its chunk; a worker killed mid-chunk leaves at most that
 chunk in `sending`, reclaimed after a lease (see resume_stalled_sends).
 """
-import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
 from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
-from sqlalchemy import String, case, column, exists, func, or_, select, update, values
+from sqlalchemy import String, and_, case, column, exists, func, or_, select, update, values
 from sqlalchemy.dialects.postgresql import UUID, insert as pg_insert
 
 from app.extensions import db
 from app.integrations import IntegrationError, RetryableIntegrationError
-from app.integrations.email import RecipientRejected, email_sender
 from app.models import (
     Account, Campaign, CampaignSend, CampaignStatus, Customer, Message, MessageStatus, SendStatus, Suppression,
-    utcnow,
+    WhatsAppWindow, utcnow,
 )
 from app.services import messaging
 from app.services.activity import record_event
 from app.services.dispatch import enqueue
-from app.services.messaging_render import CompiledEmail, pick_language, recipient_context
-from app.services.messaging_tracking import LinkMaker
+from app.services.messaging_channels import UNREACHABLE, channel_for, free_form_languages
+from app.services.messaging_render import recipient_context
 from app.services.send_rate import SendRateLimiter, chunk_for
 
 
@@ -37,17 +35,10 @@ class ChunkResult:
     done: set = field(default_factory=set)
 
 
-@functools.lru_cache(maxsize=64)
-def _compiled(campaign_id, updated_at, content_key: str, sender: str) -> dict[str, CompiledEmail]:
-    # Keyed by the campaign's updated_at: an edited campaign compiles afresh; a batch reuses its language skeletons.
-    campaign = db.session.get(Campaign, campaign_id)
-    return {language: CompiledEmail(item["subject"], item["body"], sender=sender)
-            for language, item in campaign.content.items()}
-
-
-def skip_ineligible(send: CampaignSend, batch_no: int) -> int:
+def skip_ineligible(send: CampaignSend, campaign: Campaign, batch_no: int) -> int:
     """Queued messages of the batch whose customer may not get them now: withdrawn consent, a suppressed
-    address, or the frequency cap reached. Skipped with the reason, in one statement."""
+    address, the frequency cap reached, or (WhatsApp free-form) no open 24-hour window. Skipped with the reason,
+    in one statement."""
     cap = current_app.config["MAX_MESSAGES_PER_CUSTOMER_PER_DAY"]
     consent = getattr(Customer, f"{send.channel}_consent")
     other = Message.__table__.alias("other")
@@ -56,15 +47,23 @@ def skip_ineligible(send: CampaignSend, batch_no: int) -> int:
                                          other.c.campaign_id != Message.campaign_id).scalar_subquery())
     suppressed = exists().where(Suppression.account_id == Message.account_id, Suppression.channel == send.channel,
                                 Suppression.address == Message.to_address)
-    reason = case(
+    rules = [
         (consent.is_not(True), f"No {send.channel} consent (the customer unsubscribed or never agreed)."),
-        (suppressed, "The address is suppressed after a hard bounce."),
+        (suppressed, "The address is suppressed after a hard bounce or a permanent provider error."),
         (recent >= cap, f"Frequency cap: {cap} messages to this customer in the last 24 hours already."),
-    )
+    ]
+    free_form = free_form_languages(campaign.content) if send.channel == "whatsapp" else []
+    if free_form:
+        # WhatsApp takes free-form text only within 24 hours of the customer's last message; outside it, skip here
+        # rather than fail at Twilio (a business-initiated message needs an approved template).
+        in_window = exists().where(WhatsAppWindow.customer_id == Message.customer_id,
+                                   WhatsAppWindow.last_inbound_at > func.now() - timedelta(days=1))
+        rules.append((and_(Message.language.in_(free_form), ~in_window),
+                      "Outside the customer's 24-hour WhatsApp window: free-form text needs an approved template."))
     return db.session.execute(update(Message).where(
         Message.campaign_id == send.campaign_id, Message.batch_no == batch_no, Message.status == MessageStatus.QUEUED,
-        Customer.id == Message.customer_id, or_(consent.is_not(True), suppressed, recent >= cap))
-        .values(status=MessageStatus.SKIPPED, reason=reason, updated_at=func.now())).rowcount
+        Customer.id == Message.customer_id, or_(*[condition for condition, _ in rules]))
+        .values(status=MessageStatus.SKIPPED, reason=case(*rules), updated_at=func.now())).rowcount
 
 
 def claim(send: CampaignSend, batch_no: int, count: int) -> list:
@@ -126,15 +125,13 @@ def send_batch(send_id: str, batch_no: int) -> dict:
         db.session.commit()
         return {"status": "cancelled"}
     account = db.session.get(Account, send.account_id)
-    sender_address = current_app.config["SMTP_FROM"]
-    compiled = _compiled(campaign.id, campaign.updated_at, repr(sorted(campaign.content)), sender_address)
-    skipped = skip_ineligible(send, batch_no)
+    channel = channel_for(campaign, account)
+    skipped = skip_ineligible(send, campaign, batch_no)
     db.session.commit()
-    links = LinkMaker(current_app.config["PUBLIC_URL"])
     limiter = SendRateLimiter(account.id, send.channel)
     totals = {"sent": 0, "failed": 0, "skipped": skipped}
     try:
-        with email_sender().session() as session:
+        with channel.session() as session:
             while True:
                 granted = limiter.take(chunk_for(limiter.rate))
                 rows = claim(send, batch_no, granted)
@@ -144,7 +141,7 @@ def send_batch(send_id: str, batch_no: int) -> dict:
                 result = ChunkResult()
                 try:
                     for row in rows:
-                        _send_one(row, session, compiled, account, links, sender_address, result)
+                        send_one(channel, session, row, result)
                 except RetryableIntegrationError as exc:
                     record(send, result)
                     release([r.id for r in rows if r.id not in result.done], reason=str(exc))
@@ -168,33 +165,21 @@ def send_batch(send_id: str, batch_no: int) -> dict:
     return totals
 
 
-def _send_one(row, session, compiled, account, links, sender, result: ChunkResult) -> None:
-    language = pick_language(compiled, row.language, account.language)
+def send_one(channel, session, row, result: ChunkResult) -> None:
+    """Render and send one claimed message, noting the outcome; a temporary provider failure propagates."""
     try:
-        data, message_id = compiled[language].render(recipient_context(_Recipient(row)), to=row.to_address,
-                                                     links=links.for_message(row.id))
+        provider_id = channel.send(session, row, recipient_context(row))
     except (TemplateError, SecurityError, ValueError) as exc:
         result.failed.append((row.id, f"The content could not be rendered: {exc}"))
-        result.done.add(row.id)
-        return
-    try:
-        session.send(sender=sender, to=row.to_address, data=data)
-    except RecipientRejected as exc:
-        result.bounced.append((row.id, row.to_address, f"Hard bounce: {exc}"))
+    except UNREACHABLE as exc:
+        result.bounced.append((row.id, row.to_address, f"Unreachable, address suppressed: {exc}"))
     except RetryableIntegrationError:
         raise
     except IntegrationError as exc:
         result.failed.append((row.id, f"Refused by the provider: {exc}"))
     else:
-        result.sent.append((row.id, message_id))
+        result.sent.append((row.id, provider_id))
     result.done.add(row.id)
-
-
-class _Recipient:
-    def __init__(self, row):
-        self.first_name, self.last_name, self.email, self.phone = row.first_name, row.last_name, row.email, row.phone
-        self.city, self.country, self.language = row.city, row.country, row.customer_language
-        self.attributes = row.attributes
 
 
 def fail_batch(send_id: str, batch_no: int, *, reason: str) -> None:

@@ -1,7 +1,7 @@
 """Messaging fixtures: the local SMTP server wired into the app's settings, and settings changed for one test."""
 import pytest
 
-from tests.servers import SmtpServer
+from tests.servers import SmtpServer, TwilioServer
 
 
 @pytest.fixture
@@ -33,3 +33,21 @@ def smtp(smtp_server, settings):
              SMTP_FROM="Shop <news@shop.test>", PUBLIC_URL="http://links.test", MESSAGING_RETRY_BASE=0.05)
     yield smtp_server
     smtp_server.reset()
+
+
+@pytest.fixture(scope="session")
+def twilio_server():
+    server = TwilioServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def twilio(twilio_server, settings):
+    """The local Twilio-compatible server as the app's Twilio, empty; quick retries."""
+    twilio_server.reset()
+    settings(TWILIO_ACCOUNT_SID=twilio_server.account_sid, TWILIO_AUTH_TOKEN=twilio_server.auth_token,
+             TWILIO_WHATSAPP_FROM="+14155238886", TWILIO_BASE_URL=twilio_server.url, PUBLIC_URL="http://links.test",
+             MESSAGING_RETRY_BASE=0.05)
+    yield twilio_server
+    twilio_server.reset()

@@ -7,6 +7,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import Campaign, CampaignSend, Message, MessageStatus
 from app.services import dispatch, messaging, messaging_dispatch
+from app.services.messaging_channels import channel_for
 from app.services.send_rate import SendRateLimiter
 from tests.conftest import wait_for
 from tests.factories import own_account
@@ -27,15 +28,13 @@ def test_a_worker_killed_mid_batch_leaves_its_messages_to_another_and_nobody_get
     send_id = str(db.session.query(CampaignSend.id).scalar())
     messaging.start_send(send_id)
     send = db.session.get(CampaignSend, send_id)
-    links = messaging_dispatch.LinkMaker("http://links.test")
-    compiled = messaging_dispatch._compiled(campaign.id, campaign.updated_at, "k", "news@shop.test")
+    channel = channel_for(campaign, account)
     result = messaging_dispatch.ChunkResult()
 
     # The first worker sends and records two messages, then claims two more and dies before sending them.
-    from app.integrations.email import email_sender
-    with email_sender().session() as session:
+    with channel.session() as session:
         for row in messaging_dispatch.claim(send, 0, 2):
-            messaging_dispatch._send_one(row, session, compiled, account, links, "news@shop.test", result)
+            messaging_dispatch.send_one(channel, session, row, result)
     messaging_dispatch.record(send, result)
     messaging_dispatch.claim(send, 0, 2)
     db.session.commit()

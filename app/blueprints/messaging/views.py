@@ -1,11 +1,11 @@
-"""Public tracking routes in every email: the open pixel, click redirects and the unsubscribe page.
-
-They answer anyone holding a token, so the token is the only key: signed, and a forged one is a plain 404.
+"""Public routes: the open pixel, click redirects and the unsubscribe page of every email (the signed token is
+the only key: a forged one is a plain 404), and Twilio's callbacks (its signature is the key: 403 without it).
 """
-from flask import Blueprint, make_response, redirect, render_template, request
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
 from app.extensions import csrf
-from app.services import messaging_tracking
+from app.integrations.whatsapp import signature_is_valid
+from app.services import messaging_hooks, messaging_tracking
 
 pages_bp = Blueprint("messaging", __name__)
 # The smallest transparent GIF.
@@ -40,3 +40,27 @@ def unsubscribe(token):
     message, customer = messaging_tracking.unsubscribe_target(token)
     done = customer.consent(message.channel) is False
     return render_template("messaging/unsubscribe.html", token=token, done=done, customer=customer), 200, NO_STORE
+
+
+def _from_twilio() -> dict:
+    # Twilio signs the URL it called, which is ours as PUBLIC_URL says (a proxy may change what Flask sees).
+    url = current_app.config["PUBLIC_URL"].rstrip("/") + request.full_path.rstrip("?")
+    params = request.form.to_dict()
+    if not signature_is_valid(url, params, request.headers.get("X-Twilio-Signature")):
+        abort(403)
+    return params
+
+
+@pages_bp.post("/hooks/twilio/status")
+@csrf.exempt
+def twilio_status():
+    messaging_hooks.record_status(_from_twilio())
+    return "", 204
+
+
+@pages_bp.post("/hooks/twilio/inbound")
+@csrf.exempt
+def twilio_inbound():
+    messaging_hooks.record_inbound(_from_twilio())
+    # An empty TwiML answer: no automatic reply.
+    return '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', 200, {"Content-Type": "text/xml"}
