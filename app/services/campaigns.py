@@ -68,7 +68,7 @@ def _order(sort: str) -> list:
 
 
 def list_campaigns(account: Account, *, page: int = 1, size: int = 10, **filters) -> Page:
-    """A page of campaigns_query() with each campaign's counters: the count and the page, two statements."""
+    """A page of campaigns_query() with each campaign's counters: the count, the page and their sums."""
     return campaign_reads.page_with_counters(campaigns_query(account, **filters), page=page, size=size)
 
 
