@@ -24,6 +24,9 @@ RUNTIME_LABELS = {
     # media/index.html: {{ _(item.file_type.value) }} and {{ _(item.status.value) }}
     "media type": (_l("image"), _l("video"), _l("audio"), _l("document")),
     "media status": (_l("uploading"), _l("processing"), _l("ready"), _l("failed")),
+    # messaging/messages.html: {{ _(m.status.value) }}
+    "message status": (_l("queued"), _l("sending"), _l("sent"), _l("delivered"), _l("read"), _l("failed"),
+                       _l("skipped")),
     # accounts/settings.html: {{ _(m.role.value) }}
     "member role": (_l("viewer"), _l("editor"), _l("owner")),
 }

@@ -161,6 +161,19 @@ def start_send(send_id: str) -> dict | None:
     return {"status": send.status.value, "recipients": send.total, "batches": send.batches}
 
 
+def audience_count(campaign: Campaign) -> int | None:
+    """How many customers the campaign would reach now (consent, an address); None if its audience is broken."""
+    if campaign.channel not in SENDABLE:
+        return None
+    segment_id = (campaign.audience or {}).get("segment_id")
+    try:
+        segment = segments.get_segment(campaign.account, segment_id) if segment_id else None
+        stmt = segments.eligible_customers_query(campaign.account, segment, campaign.channel)
+        return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    except (NotFound, ValidationError):
+        return None
+
+
 def fan_out(campaign: Campaign, send: CampaignSend) -> int:
     """One INSERT … SELECT of a queued Message per eligible customer (consent, an address, not suppressed).
 

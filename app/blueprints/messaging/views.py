@@ -1,11 +1,19 @@
 """Public routes: the open pixel, click redirects and the unsubscribe page of every email (the signed token is
 the only key: a forged one is a plain 404), and Twilio's callbacks (its signature is the key: 403 without it).
 """
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
+from flask import (
+    Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
 
+from app.blueprints.forms import apply_errors
+from app.blueprints.messaging.forms import ScheduleForm, SendNowForm
+from app.errors import DomainError
 from app.extensions import csrf
 from app.integrations.whatsapp import signature_is_valid
-from app.services import messaging_hooks, messaging_tracking
+from app.models import MemberRole, MessageStatus, utcnow
+from app.security import current_account, current_role, current_user, editor_required, viewer_required
+from app.services import campaigns, messaging, messaging_hooks, messaging_tracking
 
 pages_bp = Blueprint("messaging", __name__)
 # The smallest transparent GIF.
@@ -64,3 +72,77 @@ def twilio_inbound():
     messaging_hooks.record_inbound(_from_twilio())
     # An empty TwiML answer: no automatic reply.
     return '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', 200, {"Content-Type": "text/xml"}
+
+
+# --- the marketer's pages: send or schedule, live progress, the message log -------------------------------------
+
+def _send_page(campaign, *, send_form=None, schedule_form=None, status=200):
+    state = messaging.send_state(campaign)
+    schedule_form = schedule_form or ScheduleForm(timezone=state.get("timezone") or campaign.timezone or "UTC")
+    starting = state["status"] == "scheduled" and state["send_at"] <= utcnow()
+    return render_template("messaging/send.html", campaign=campaign, state=state, send_form=send_form or SendNowForm(),
+                           schedule_form=schedule_form, recipients=messaging.audience_count(campaign),
+                           starting=starting, can_edit=current_role().rank >= MemberRole.EDITOR.rank), status
+
+
+@pages_bp.get("/campaigns/<uuid:campaign_id>/sending")
+@viewer_required
+def campaign_send(campaign_id):
+    return _send_page(campaigns.get_campaign(current_account(), campaign_id))
+
+
+@pages_bp.post("/campaigns/<uuid:campaign_id>/sending/now")
+@editor_required
+def send_now(campaign_id):
+    campaign = campaigns.get_campaign(current_account(), campaign_id)
+    form = SendNowForm()
+    if form.validate_on_submit():
+        try:
+            messaging.send_now(campaign, actor=current_user())
+        except DomainError as exc:
+            apply_errors(form, exc)
+            return _send_page(campaign, send_form=form, status=exc.status_code)
+        flash(_("Sending started."), "success")
+    return redirect(url_for("messaging.campaign_send", campaign_id=campaign.id))
+
+
+@pages_bp.post("/campaigns/<uuid:campaign_id>/sending/schedule")
+@editor_required
+def schedule(campaign_id):
+    campaign = campaigns.get_campaign(current_account(), campaign_id)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        return _send_page(campaign, schedule_form=form, status=422)
+    try:
+        messaging.schedule_send(campaign, actor=current_user(), send_at=form.send_at.data,
+                                timezone=form.timezone.data)
+    except DomainError as exc:
+        apply_errors(form, exc)
+        return _send_page(campaign, schedule_form=form, status=exc.status_code)
+    flash(_("Scheduled."), "success")
+    return redirect(url_for("messaging.campaign_send", campaign_id=campaign.id))
+
+
+@pages_bp.get("/campaigns/<uuid:campaign_id>/sending/status.json")
+@viewer_required
+def send_status(campaign_id):
+    state = messaging.send_state(campaigns.get_campaign(current_account(), campaign_id))
+    counts, total = state["counts"], state.get("recipients") or 0
+    done = counts["total"] - counts["queued"] - counts["sending"]
+    message = _("%(sent)s sent · %(failed)s failed · %(skipped)s skipped · %(opened)s opened · %(clicked)s clicked",
+                sent=counts["accepted"], failed=counts["failed"], skipped=counts["skipped"], opened=counts["opened"],
+                clicked=counts["clicked"])
+    return jsonify(status=state["status"], progress=round(100 * done / total, 1) if total else 0, message=message)
+
+
+@pages_bp.get("/campaigns/<uuid:campaign_id>/sending/messages")
+@viewer_required
+def message_log(campaign_id):
+    campaign = campaigns.get_campaign(current_account(), campaign_id)
+    status = request.args.get("status") or None
+    if status not in (None, *[s.value for s in MessageStatus]):
+        status = None
+    page = messaging.list_messages(campaign, status=status, page=max(1, request.args.get("page", 1, type=int)),
+                                   size=50)
+    return render_template("messaging/messages.html", campaign=campaign, page=page, status=status,
+                           statuses=[s.value for s in MessageStatus], args=request.args.to_dict())
