@@ -12,11 +12,10 @@ STALE_AFTER = timedelta(minutes=10)  # a running import without progress this lo
 MAX_RESTARTS = 2
 
 
-def fail_import(job_id, *, reason: str, force: bool = False) -> None:
-    """Mark an unfinished job failed with `reason`; a completed one is left alone. `force` also replaces the
-    reason of a job already failed (the task knows better than run_import why it was stopped: a time limit)."""
+def fail_import(job_id, *, reason: str) -> None:
+    """Mark an unfinished job failed with `reason`; a finished one is left alone."""
     db.session.rollback()
-    open_states = [ImportStatus.QUEUED, ImportStatus.RUNNING] + ([ImportStatus.FAILED] if force else [])
+    open_states = [ImportStatus.QUEUED, ImportStatus.RUNNING]
     db.session.execute(update(ImportJob).where(ImportJob.id == job_id, ImportJob.status.in_(open_states)).values(
         status=ImportStatus.FAILED, message=reason[:1000], finished_at=func.coalesce(ImportJob.finished_at, utcnow())))
     db.session.commit()

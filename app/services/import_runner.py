@@ -43,13 +43,15 @@ def _file_info(job: ImportJob) -> import_files.FileInfo:
     return import_files.FileInfo(job.file_format, job.headers, encoding=job.encoding, delimiter=job.delimiter)
 
 
-def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None) -> ImportJob | None:
+def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None,
+               stop_reason: Callable[[BaseException], str | None] | None = None) -> ImportJob | None:
     """Import a queued job's rows; resumes after the last committed batch if run again; safe to run twice.
 
     Not one unit of work on purpose: every batch commits with its progress, so a failure keeps whole batches only.
     This thread reads and validates batch n+1 while a writer thread (own session) merges batch n in PostgreSQL.
     Whatever stops it (an unreadable file, a time limit, a bug), the job ends failed with the reason and the
-    account's import lock is released.
+    account's import lock is released. `stop_reason` lets the caller word an exception it knows (the task's time
+    limit), so the job is failed once, with the right reason.
     """
     # Claim the job in one statement: a second delivery of the task finds it taken and leaves. A job whose
     # worker died (no progress for STALE_AFTER) is taken over and resumes after its last committed batch.
@@ -110,7 +112,7 @@ def run_import(job_id, *, on_progress: Callable[[ImportJob], None] | None = None
         _stop(writer, job_id, exc)
         return db.session.get(ImportJob, job_id)
     except BaseException as exc:
-        _stop(writer, job_id, exc)
+        _stop(writer, job_id, exc, (stop_reason and stop_reason(exc)) or None)
         raise
     finally:
         stack.close()
@@ -155,11 +157,11 @@ def _complete(job_id, account: Account) -> ImportJob:
     return job
 
 
-def _stop(writer, job_id, exc: BaseException) -> None:
+def _stop(writer, job_id, exc: BaseException, reason: str | None = None) -> None:
     if writer is not None:
         writer.abort()
     db.session.rollback()
-    fail_import(job_id, reason=_reason(exc))
+    fail_import(job_id, reason=reason or _reason(exc))
 
 
 def _reason(exc: BaseException) -> str:

@@ -17,15 +17,16 @@ def import_customers(self, import_id: str) -> dict | None:
 
     Any failure leaves the job failed with the reason and the account's import lock released (see run_import).
     """
-    try:
-        job = imports.run_import(import_id)
-    except SoftTimeLimitExceeded:
+    def stop_reason(exc: BaseException) -> str | None:
+        if not isinstance(exc, SoftTimeLimitExceeded):
+            return None
         # The limit this run had: its own if the caller set one, else the task's.
         seconds = (self.request.timelimit or (None, None))[1] or self.soft_time_limit
         took = f"{seconds // 60:.0f} minutes" if seconds >= 120 else f"{seconds:.0f} seconds"
-        imports.fail_import(import_id, reason=f"The import took longer than {took} and was stopped. Rows imported "
-                                              "so far are kept: import the file again to add the rest.", force=True)
-        raise
+        return (f"The import took longer than {took} and was stopped. Rows imported so far are kept: import the "
+                "file again to add the rest.")
+
+    job = imports.run_import(import_id, stop_reason=stop_reason)
     if job is None:
         return None
     return {"status": job.status.value, "created": job.created_count, "updated": job.updated_count,
