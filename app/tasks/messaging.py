@@ -1,6 +1,4 @@
 """Messaging on the `messaging` queue: start due sends once, send batches, resume stalled sends, alert emails."""
-import random
-
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
@@ -8,15 +6,10 @@ from flask import current_app
 from app.integrations import IntegrationError, RetryableIntegrationError
 from app.services import messaging, messaging_dispatch, notifications
 from app.tasks import release_session
+from app.tasks.retry import backoff
 
 # A batch of 500 at the default 50 messages/s takes 10 s; minutes mean a provider that hangs.
 BATCH_SOFT_LIMIT = 600
-
-
-def backoff(retries: int) -> float:
-    """Exponential with jitter: about base·2^retries seconds (half to all of it), at most 10 minutes."""
-    base = current_app.config["MESSAGING_RETRY_BASE"]
-    return min(600.0, base * 2 ** retries) * random.uniform(0.5, 1.0)
 
 
 @shared_task(name="messaging.start_due_sends", soft_time_limit=50, time_limit=60)
@@ -40,11 +33,9 @@ def send_batch(self, send_id: str, batch_no: int) -> dict:
         return messaging_dispatch.send_batch(send_id, batch_no)
     except RetryableIntegrationError as exc:
         release_session()
-        if self.request.retries >= max_retries:
-            messaging_dispatch.fail_batch(send_id, batch_no, reason=str(exc))
-            return {"status": "failed", "reason": str(exc)}
-        countdown = max(exc.retry_after or 0, backoff(self.request.retries))
-        raise self.retry(countdown=countdown, max_retries=max_retries)
+        backoff(self, exc, base=current_app.config["MESSAGING_RETRY_BASE"], max_retries=max_retries)
+        messaging_dispatch.fail_batch(send_id, batch_no, reason=str(exc))
+        return {"status": "failed", "reason": str(exc)}
     except SoftTimeLimitExceeded:
         # What was claimed stays `sending` and is reclaimed after the lease; the rest waits for the resume.
         release_session()
@@ -63,7 +54,9 @@ def send_alert(self, subject: str, body: str) -> str | None:
     try:
         return notifications.send_alert(subject, body)
     except RetryableIntegrationError as exc:
-        raise self.retry(countdown=max(exc.retry_after or 0, backoff(self.request.retries)))
+        backoff(self, exc, base=current_app.config["MESSAGING_RETRY_BASE"])
+        current_app.logger.warning("alert email not sent after retries: %s", exc)
+        return None
     except IntegrationError as exc:
         current_app.logger.warning("alert email refused: %s", exc)
         return None
