@@ -1,6 +1,7 @@
 """Messaging fixtures: the local SMTP server wired into the app's settings, and settings changed for one test."""
 import pytest
 
+from tests.conftest import _wait_for_idle_worker
 from tests.servers import SmtpServer, TwilioServer
 
 
@@ -51,3 +52,13 @@ def twilio(twilio_server, settings):
              MESSAGING_RETRY_BASE=0.05)
     yield twilio_server
     twilio_server.reset()
+
+
+@pytest.fixture(autouse=True)
+def _email_goes_to_the_local_server(smtp_server, settings):
+    """A send a test starts without asking for `smtp` (a worker picks up its batches) must not write .eml files
+    into the working tree's instance/outbox: every messaging test has the local SMTP server as SMTP_HOST."""
+    settings(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none", SMTP_USER=None)
+    yield
+    # Batches a test left to the worker finish under these settings, not the next test's.
+    _wait_for_idle_worker()
