@@ -5,21 +5,16 @@ from datetime import datetime
 
 from geoalchemy2 import Geography
 from sqlalchemy import (
-    BigInteger, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text,
+    BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin
-
+from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin, pg_enum
 CHANNELS = ("email", "whatsapp", "push")
 # How many recent order times a customer row keeps: enough to judge "frequent" without an orders table.
 RECENT_ORDERS_KEPT = 10
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 class Customer(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
@@ -144,9 +139,9 @@ class ImportJob(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
     headers: Mapped[list] = mapped_column(JSONB, default=list)
     sample: Mapped[list] = mapped_column(JSONB, default=list)
     mapping: Mapped[dict] = mapped_column(JSONB, default=dict)
-    mode: Mapped[ImportMode] = mapped_column(_enum(ImportMode, "import_mode"), default=ImportMode.UPSERT)
+    mode: Mapped[ImportMode] = mapped_column(pg_enum(ImportMode, "import_mode"), default=ImportMode.UPSERT)
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list)
-    status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus, "import_status"), default=ImportStatus.DRAFT)
+    status: Mapped[ImportStatus] = mapped_column(pg_enum(ImportStatus, "import_status"), default=ImportStatus.DRAFT)
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
     processed_rows: Mapped[int] = mapped_column(Integer, default=0)
     created_count: Mapped[int] = mapped_column(Integer, default=0)
