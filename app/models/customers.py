@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin, pg_enum
+
 CHANNELS = ("email", "whatsapp", "push")
 # How many recent order times a customer row keeps: enough to judge "frequent" without an orders table.
 RECENT_ORDERS_KEPT = 10
