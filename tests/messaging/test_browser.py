@@ -25,6 +25,7 @@ def test_a_marketer_sends_a_campaign_and_follows_it_to_the_log(page, screenshot,
 
     page.click("text=Message log")
     page.wait_for_selector("#messages")
+    page.wait_for_load_state()  # app.js (end of body) binds the autosubmit select only once the page has loaded
     page.select_option("#status", "sent")
     page.wait_for_url(lambda url: "status=sent" in url)
     screenshot("messaging_message_log")
