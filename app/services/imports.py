@@ -2,7 +2,6 @@
 import io
 import os
 import tempfile
-import time
 import uuid
 from typing import IO, Iterator
 
@@ -166,14 +165,3 @@ def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
         if len(rows) < 2000:
             return
         last = rows[-1].line
-
-
-def wait_for(job_id, timeout: float = 60.0) -> ImportJob:
-    """Poll until a job finishes (CLI and tests); the row is re-read each time."""
-    deadline = time.monotonic() + timeout
-    while True:
-        db.session.expire_all()
-        job = db.session.get(ImportJob, job_id)
-        if job.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) or time.monotonic() > deadline:
-            return job
-        time.sleep(0.1)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import ConsentChange, Customer, ImportJob, ImportRowError, ImportStatus, utcnow
 from app.services import customers, imports
-from tests.audience.factories import make_customer
+from tests.audience.factories import finished_import, make_customer
 from tests.factories import make_user, own_account
 
 CSV = ("email,phone,first name,last name,language,tags,email consent\n"
@@ -28,7 +28,7 @@ def upload(api, content, filename="customers.csv", headers=None, **form):
 def run(response):
     assert response.status_code == 202, response.json
     imports.run_import(response.json["id"])  # or a running worker does it: either way, once
-    return imports.wait_for(response.json["id"])
+    return finished_import(response.json["id"])
 
 
 def emails():
@@ -278,7 +278,7 @@ def test_two_concurrent_imports_of_the_same_file_make_each_customer_once(user, a
     from app.services.dispatch import enqueue
     for job in jobs:
         enqueue("audience.import_customers", str(job.id))
-    jobs = [imports.wait_for(job.id, timeout=60) for job in jobs]
+    jobs = [finished_import(job.id, timeout=60) for job in jobs]
     assert [j.status.value for j in jobs] == ["completed", "completed"], [j.message for j in jobs]
     assert sum(j.created_count for j in jobs) == 300 and sum(j.error_count for j in jobs) == 0
     assert sum(j.unchanged_count for j in jobs) == 300

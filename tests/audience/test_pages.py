@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Customer, ImportJob, Segment
 from app.services import imports
-from tests.audience.factories import make_customer
+from tests.audience.factories import finished_import, make_customer
 from tests.factories import add_member, make_user, own_account, sign_in as login
 
 
@@ -60,7 +60,7 @@ def test_import_wizard_upload_map_start_status_and_rejected_csv(client, user):
                                                        "mode": "upsert", "tags": "lima"})
     assert response.status_code == 302
     imports.run_import(job.id)
-    imports.wait_for(job.id)
+    finished_import(job.id)
     status = client.get(f"/imports/{job.id}/status.json").json
     assert status["status"] == "completed" and status["progress"] == 100.0
     assert db.session.scalar(select(Customer.city)) is None  # the city column was ignored
