@@ -83,6 +83,9 @@ def _open_send(campaign: Campaign, *, actor: User | None, send_at: datetime, zon
     if send is not None and send.status != SendStatus.SCHEDULED:
         raise Conflict(f"This campaign's send is {send.status.value} already; a campaign is sent once",
                        details={"send_status": send.status.value})
+    if send is not None and send.send_at <= utcnow():
+        # Due (sent now, or its time has come) and about to be claimed by a worker: it is starting, not movable.
+        raise Conflict("This campaign's send is starting; a campaign is sent once", details={"send_status": "starting"})
     if send is None:
         send = CampaignSend(account_id=campaign.account_id, campaign_id=campaign.id, channel=campaign.channel,
                             batch_size=current_app.config["MESSAGING_BATCH_SIZE"])
