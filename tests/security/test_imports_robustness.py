@@ -15,6 +15,7 @@ from app.models import Account, ImportJob, ImportStatus, utcnow
 from app.services import import_files, imports
 from app.services.activity import record_event
 from app.tasks.audience import recover_stalled_imports
+from tests.audience.factories import finished_import
 from tests.audience.test_imports import CSV, upload
 from tests.factories import own_account
 from tests.security.import_fixtures import _import_storage, _no_task_left_behind, _settle_imports  # noqa: F401
@@ -37,14 +38,14 @@ def over_the_limit_past_the_head() -> bytes:
 def test_a_file_that_fails_in_the_task_ends_failed_and_the_accounts_next_import_runs(owner_api, celery_worker):
     response = upload(owner_api, over_the_limit_past_the_head())
     assert response.status_code == 202, response.json
-    job = imports.wait_for(response.json["id"], timeout=60)
+    job = finished_import(response.json["id"], timeout=60)
     assert job.status == ImportStatus.FAILED, (job.status, job.message)
     assert job.message == ("The file cannot be read: Line 50002: a field is longer than 131,072 characters "
                            "(is a quote left open?).")
     assert job.finished_at is not None and advisory_locks() == 0
     following = upload(owner_api, CSV)  # the probe's next import blocked a worker for ever
     assert following.status_code == 202
-    done = imports.wait_for(following.json["id"], timeout=30)
+    done = finished_import(following.json["id"], timeout=30)
     assert (done.status, done.created_count) == (ImportStatus.COMPLETED, 3), done.message
 
 
@@ -72,7 +73,7 @@ def test_an_import_whose_worker_died_is_resumed_by_the_beat_check(user, celery_w
     db.session.commit()
     assert recover_stalled_imports() == {"restarted": 1, "failed": 0, "resent": 1}
     for job_id in (stalled.id, lost.id):
-        job = imports.wait_for(job_id, timeout=30)
+        job = finished_import(job_id, timeout=30)
         assert job.status == ImportStatus.COMPLETED, job.message
     assert recover_stalled_imports() == {"restarted": 0, "failed": 0, "resent": 0}
     assert {"task": "audience.recover_stalled_imports", "schedule": 60.0} in celeryconfig.beat_schedule.values()
