@@ -29,6 +29,15 @@ def load_config(app: Flask, config) -> None:
     if not app.config["SECRET_KEY"] and app.config["ENV"] == "development":
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path) / "secret_key")
     app.config["JWT_SECRET_KEY"] = app.config["SECRET_KEY"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+        # No ping per checkout (a round trip on every request): connections are recycled, and those left idle
+        # longer than DB_IDLE_CHECK_SECONDS are checked before use and replaced if gone (app/dbpool.py).
+        "pool_pre_ping": False,
+        "pool_recycle": app.config["DB_POOL_RECYCLE"],
+        "pool_size": app.config["DB_POOL_SIZE"],
+        # PostGIS on 2 cores: a parallel plan costs more to start than the indexed query itself.
+        "connect_args": {"options": "-c max_parallel_workers_per_gather=0"},
+    })
     check_values(app.config)
     if app.config["ENV"] not in ("development", "testing"):
         check_production(app.config)

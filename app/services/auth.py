@@ -4,7 +4,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_jwt_extended import create_access_token
@@ -35,7 +35,7 @@ def _digest(token: str) -> str:
 def _new_refresh(user: User, family_id: uuid.UUID, user_agent: str | None) -> tuple[str, RefreshToken]:
     plain = secrets.token_urlsafe(48)
     row = RefreshToken(user_id=user.id, family_id=family_id, token_hash=_digest(plain),
-                       expires_at=utcnow() + current_app.config["REFRESH_TOKEN_TTL"],
+                       expires_at=utcnow() + timedelta(days=current_app.config["REFRESH_TOKEN_DAYS"]),
                        user_agent=(user_agent or "")[:255] or None)
     db.session.add(row)
     return plain, row

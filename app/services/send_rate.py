@@ -37,8 +37,11 @@ return {grant, 0}
 """
 
 
+RATE_SETTINGS = {"email": "EMAIL_RATE_PER_SECOND", "whatsapp": "WHATSAPP_RATE_PER_SECOND"}
+
+
 def rate_for(channel: str) -> int:
-    return int(current_app.config[f"{channel.upper()}_RATE_PER_SECOND"])
+    return int(current_app.config[RATE_SETTINGS[channel]])
 
 
 def chunk_for(rate: int) -> int:

@@ -8,10 +8,9 @@ The tables are reference data (no account_id). Upgrading also loads them from th
 (~10 s, COPY; skipped if the same build is loaded). Set GEO_LOAD_ON_MIGRATE=0 to leave them empty and
 run `flask geo load` later.
 """
-import os
-
 import sqlalchemy as sa
 from alembic import op
+from flask import current_app
 from geoalchemy2 import Geography
 
 revision = '0005'
@@ -70,7 +69,7 @@ def upgrade():
         sa.Column('key', sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint('variant', 'key'),
     )
-    if os.environ.get('GEO_LOAD_ON_MIGRATE', '1') != '0' and not op.get_context().as_sql:
+    if current_app.config['GEO_LOAD_ON_MIGRATE'] and not op.get_context().as_sql:
         from app.services.geolocation_data import load_gazetteer
 
         load_gazetteer(op.get_bind())
