@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Customer, ImportJob
 from app.services import imports
 from tests.factories import own_account
-from tests.storage_server import bucket_keys, s3_server, s3_storage  # noqa: F401
+from tests.storage_server import bucket_keys
 
 CSV = ("email,phone,first name\n"
        "ana@example.com,+34612345678,Ana\n"

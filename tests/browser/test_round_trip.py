@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import inspect as sa_inspect
 
 from app.extensions import db
-from app.models import Account, Campaign, Customer, MediaFile, Segment, User
+from app.models import Account, Campaign, Customer, MediaFile, User
 from app.services import accounts, campaign_media, segments
 from app.services.customers import location_of
 from tests.audience.factories import make_customer

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import MediaFile
 from tests.factories import sign_in
 from tests.media import samples
-from tests.storage_server import bucket_keys, s3_server, s3_storage  # noqa: F401
+from tests.storage_server import bucket_keys
 
 
 def worker_app(settings: dict, storage_dir):

@@ -9,7 +9,7 @@ import pytest
 from app.integrations import IntegrationError, RetryableIntegrationError
 from app.integrations.storage import LocalDiskStorage, S3Storage, local_copy, storage_from_config
 from tests.conftest import free_port
-from tests.storage_server import bucket_client, s3_server, s3_storage  # noqa: F401
+from tests.storage_server import bucket_client
 
 
 @pytest.mark.parametrize("key", ["../x", "a/../../x", "/etc/passwd", "a//b", "a\\b", "", "."])
