@@ -5,6 +5,7 @@ from app.models.accounts import (
 from app.models.activity import ActivityEvent, IdempotencyKey
 from app.models.base import utcnow
 from app.models.campaigns import TRANSITIONS, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, Priority
+from app.models.catalog import Product
 from app.models.customers import (
     CHANNELS, ConsentChange, Customer, ImportJob, ImportMode, ImportRowError, ImportStatus, Segment,
 )
@@ -13,6 +14,10 @@ from app.models.messaging import (
     CampaignSend, Message, MessageStatus, Notification, SendStatus, Suppression, WhatsAppWindow,
 )
 from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant
+from app.models.promos import (
+    FlashPromo, NotificationLog, NotificationStatus, PromoAudience, PromoChannel, PromoStatus, Reservation,
+    ReservationStatus, Store, StoreProduct,
+)
 
 __all__ = [
     "Account", "ActivityEvent", "AdsStatus", "Campaign", "CampaignMetric", "CampaignSend", "CampaignStatus",
@@ -22,4 +27,6 @@ __all__ = [
     "MemberRole", "Message", "MessageStatus", "Notification", "Place", "PlaceName",
     "PlaceVariant", "Priority", "RefreshToken", "Segment", "SendStatus", "Suppression", "TRANSITIONS", "User",
     "UserRole", "UserStatus", "utcnow", "WhatsAppWindow",
+    "FlashPromo", "NotificationLog", "NotificationStatus", "Product", "PromoAudience", "PromoChannel", "PromoStatus",
+    "Reservation", "ReservationStatus", "Store", "StoreProduct",
 ]
