@@ -12,18 +12,18 @@ from app.models.base import TimestampMixin, UUIDMixin, pg_enum
 
 
 
-class UserRole(str, enum.Enum):
+class UserRole(enum.StrEnum):
     STORE_OWNER = "store_owner"
     AGENCY = "agency"
     ADMIN = "admin"
 
 
-class UserStatus(str, enum.Enum):
+class UserStatus(enum.StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"
 
 
-class MemberRole(str, enum.Enum):
+class MemberRole(enum.StrEnum):
     VIEWER = "viewer"
     EDITOR = "editor"
     OWNER = "owner"
@@ -119,7 +119,7 @@ class Membership(UUIDMixin, TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("user_id", "account_id", name="uq_memberships_user_account"),)
 
 
-class InvitationStatus(str, enum.Enum):
+class InvitationStatus(enum.StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"

@@ -10,10 +10,10 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin, utcnow
+from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin, pg_enum, utcnow
 
 
-class Channel(str, enum.Enum):
+class Channel(enum.StrEnum):
     AMAZON_ADS = "amazon_ads"
     EMAIL = "email"
     WHATSAPP = "whatsapp"
@@ -22,13 +22,13 @@ class Channel(str, enum.Enum):
     SEARCH = "search"
 
 
-class Priority(str, enum.Enum):
+class Priority(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
 
 
-class CampaignStatus(str, enum.Enum):
+class CampaignStatus(enum.StrEnum):
     DRAFT = "draft"
     SCHEDULED = "scheduled"
     ACTIVE = "active"
@@ -48,7 +48,7 @@ TRANSITIONS: dict[CampaignStatus, tuple[CampaignStatus, ...]] = {
 }
 
 
-class AdsStatus(str, enum.Enum):
+class AdsStatus(enum.StrEnum):
     PENDING = "PENDING"
     PROCESSING = "PROCESSING"
     ACTIVE = "ACTIVE"
@@ -74,7 +74,8 @@ class Campaign(UUIDMixin, TimestampMixin, AccountScopedMixin, db.Model):
     end_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     priority: Mapped[str] = mapped_column(String(10), default=Priority.MEDIUM.value)
-    status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.DRAFT.value)
+    status: Mapped[CampaignStatus] = mapped_column(pg_enum(CampaignStatus, "campaign_status"),
+                                                  default=CampaignStatus.DRAFT)
     demographics: Mapped[dict] = mapped_column(JSONB, default=dict)
     target_locations: Mapped[list] = mapped_column(JSONB, default=list)
     media_files: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), default=list)
@@ -83,7 +84,7 @@ class Campaign(UUIDMixin, TimestampMixin, AccountScopedMixin, db.Model):
     content: Mapped[dict] = mapped_column(JSONB, default=dict)
 
     # Amazon Ads sync state; null for campaigns of other channels.
-    ads_status: Mapped[str | None] = mapped_column(String(10))
+    ads_status: Mapped[AdsStatus | None] = mapped_column(pg_enum(AdsStatus, "ads_status"))
     external_id: Mapped[str | None] = mapped_column(String(20), unique=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sync_error: Mapped[str | None] = mapped_column(Text)
@@ -100,8 +101,6 @@ class Campaign(UUIDMixin, TimestampMixin, AccountScopedMixin, db.Model):
                         name="ck_campaigns_end_after_start"),
         CheckConstraint(f"channel IN ({_values(Channel)})", name="ck_campaigns_channel"),
         CheckConstraint(f"priority IN ({_values(Priority)})", name="ck_campaigns_priority"),
-        CheckConstraint(f"status IN ({_values(CampaignStatus)})", name="ck_campaigns_status"),
-        CheckConstraint(f"ads_status IS NULL OR ads_status IN ({_values(AdsStatus)})", name="ck_campaigns_ads_status"),
         # Names are unique per account, ignoring case; a deleted campaign frees its name.
         Index("uq_campaigns_account_name", "account_id", func.lower(name), unique=True,
               postgresql_where=text("deleted_at IS NULL")),

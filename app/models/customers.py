@@ -109,7 +109,7 @@ class Segment(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
         return self.name
 
 
-class ImportStatus(str, enum.Enum):
+class ImportStatus(enum.StrEnum):
     DRAFT = "draft"  # uploaded, columns not confirmed yet (the wizard's second step)
     QUEUED = "queued"
     RUNNING = "running"
@@ -117,7 +117,7 @@ class ImportStatus(str, enum.Enum):
     FAILED = "failed"
 
 
-class ImportMode(str, enum.Enum):
+class ImportMode(enum.StrEnum):
     CREATE = "create"
     UPSERT = "upsert"
     UPDATE_ONLY = "update_only"

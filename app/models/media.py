@@ -12,14 +12,14 @@ from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin, pg_en
 
 
 
-class FileType(str, enum.Enum):
+class FileType(enum.StrEnum):
     IMAGE = "image"
     VIDEO = "video"
     AUDIO = "audio"
     DOCUMENT = "document"
 
 
-class MediaStatus(str, enum.Enum):
+class MediaStatus(enum.StrEnum):
     UPLOADING = "uploading"
     PROCESSING = "processing"
     READY = "ready"

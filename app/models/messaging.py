@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin, pg_enum
 
 
-class SendStatus(str, enum.Enum):
+class SendStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     SENDING = "sending"
     COMPLETED = "completed"
@@ -19,7 +19,7 @@ class SendStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
-class MessageStatus(str, enum.Enum):
+class MessageStatus(enum.StrEnum):
     QUEUED = "queued"
     SENDING = "sending"  # claimed by a worker, provider call in flight (reclaimed after a lease)
     SENT = "sent"
