@@ -36,4 +36,7 @@ beat_schedule = {
     "audience-recover-stalled-imports": {"task": "audience.recover_stalled_imports", "schedule": 60.0},
     "messaging-start-due-sends": {"task": "messaging.start_due_sends", "schedule": 60.0},
     "messaging-resume-stalled-sends": {"task": "messaging.resume_stalled_sends", "schedule": 60.0},
+    "promos-advance-promos": {"task": "promos.advance_promos", "schedule": 15.0},
+    "promos-expire-holds": {"task": "promos.expire_holds", "schedule": 5.0},
+    "promos-renotify-active": {"task": "promos.renotify_active", "schedule": 3600.0},
 }

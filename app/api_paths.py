@@ -18,6 +18,10 @@ ALIASES = {
     "/api/v1/auth/token": "/api/v1/auth/login",
     "/api/v1/token/refresh": "/api/v1/auth/refresh",
     "/api/v1/customers/upload": "/api/v1/customers/import",
+    "/api/v1/admin/promos": "/api/v1/promos",
+    "/api/v1/cart/reserve": "/api/v1/reservations",
+    "/api/v1/cart/checkout": "/api/v1/reservations/checkout",
+    "/api/v1/cart/cancel": "/api/v1/reservations/cancel",
 }
 
 

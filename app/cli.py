@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.errors import DomainError
 from app.models import Account, Campaign, ImportMode, User, UserRole
-from app.services import accounts, auth, campaign_stats, campaigns, unit_of_work
+from app.services import accounts, auth, campaign_stats, campaigns, promo_demo, unit_of_work
 from app.services.passwords import password_problems
 
 seed_cli = AppGroup("seed", help="Load demo or sample data.")
@@ -98,6 +98,10 @@ def _seed_demo_campaigns(user: User) -> None:
     result = campaign_stats.load_metrics_file(account, str(SAMPLE_METRICS), actor=user)
     click.echo(f"Campaign analytics in {account.name}: {result['rows']} metric rows, "
                f"{result['campaigns_created']} campaign(s) created, {result['metrics_changed']} row(s) changed.")
+    seeded = promo_demo.seed_demo_promos(account, actor=user)
+    if seeded["created"]:
+        click.echo(f"Flash promos in {account.name}: store {seeded['store']}, {seeded['products']} products in stock, "
+                   f"promo “{seeded['promo']}” running for two hours.")
 
 
 def _find_account(wanted: str | None) -> Account:

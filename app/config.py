@@ -152,6 +152,9 @@ class Config:
     MESSAGING_MAX_ATTEMPTS = 5
     MESSAGING_RETRY_BASE = 5.0  # seconds before the first retry, doubled on each one
 
+    # Flash promos
+    HOLD_SECONDS = env_int("HOLD_SECONDS", 60)  # how long a reservation holds its stock before it expires
+
     CELERY = {}  # overrides of celeryconfig.py, per environment
 
 

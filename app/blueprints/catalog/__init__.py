@@ -1,0 +1,1 @@
+"""Catalog: products, stores and what each store stocks."""

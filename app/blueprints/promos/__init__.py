@@ -1,0 +1,1 @@
+"""Flash promos: scheduled promos, their notifications, stock holds, and the pages to run them."""
