@@ -193,8 +193,53 @@ def import_customers(file: str, account_ref: str, mode: str, mapping: str | None
         raise SystemExit(1)
 
 
+ai_cli = AppGroup("ai", help="AI content.")
+
+
+@ai_cli.command("generate")
+@click.option("--product", "product_id", required=True, help="Product id.")
+@click.option("--channels", default="social,email,whatsapp", show_default=True, help="Comma-separated channels.")
+@click.option("--languages", default=None, help="Comma-separated languages (default DEFAULT_CAMPAIGN_LANGUAGE).")
+@click.option("--tone", default="friendly", show_default=True)
+def ai_generate(product_id: str, channels: str, languages: str | None, tone: str) -> None:
+    """Write a new version of a product's copy per channel and language in this process, with a progress bar."""
+    import uuid
+
+    from app.integrations import IntegrationError
+    from app.models import Product, ProductContent
+    from app.services import ai_content
+
+    try:
+        product = db.session.get(Product, uuid.UUID(product_id))
+    except ValueError:
+        product = None
+    if product is None:
+        raise click.ClickException(f"No product {product_id}")
+
+    def fail(exc: Exception) -> click.ClickException:
+        return click.ClickException(f"{exc} {getattr(exc, 'details', '') or ''}".strip())
+
+    try:
+        job = ai_content.start_content_job(product, actor=None, channels=channels.split(","), tone=tone,
+                                           languages=languages.split(",") if languages else None, enqueue=False)
+    except DomainError as exc:
+        raise fail(exc) from None
+    try:
+        with click.progressbar(ai_content.pending_items(job), label="Generating", show_pos=True,
+                               item_show_func=lambda item: item and f"{item[0]} {item[1]}") as items:
+            for channel, language in items:
+                ai_content.run_job_item(job, channel, language)
+    except (DomainError, IntegrationError) as exc:
+        ai_content.fail_content_job(job.id, reason=str(exc))
+        raise fail(exc) from None
+    job = ai_content.run_content_job(job.id)  # nothing left: marks it completed
+    for row in db.session.scalars(ai_content.contents_query(product).where(ProductContent.job_id == job.id)):
+        click.echo(f"{row.channel.value:9} {row.language}  v{row.version}  [{row.provider}]  "
+                   f"{(row.subject + ' | ') if row.subject else ''}{row.body[:70]}")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, auth_cli, users_cli, geo_cli, customers_cli):
+    for group in (seed_cli, auth_cli, users_cli, geo_cli, customers_cli, ai_cli):
         app.cli.add_command(group)
 
 

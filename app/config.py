@@ -155,6 +155,20 @@ class Config:
     # Flash promos
     HOLD_SECONDS = env_int("HOLD_SECONDS", 60)  # how long a reservation holds its stock before it expires
 
+    # AI content: OpenAI when a key is set (OPENAI_BASE_URL: any OpenAI-compatible server), else offline templates.
+    OPENAI_API_KEY = env("OPENAI_API_KEY")
+    OPENAI_MODEL = env("OPENAI_MODEL", "gpt-4o-mini")
+    OPENAI_BASE_URL = env("OPENAI_BASE_URL")  # must end in /v1
+    OPENAI_TIMEOUT = env_float("OPENAI_TIMEOUT", 30.0)  # seconds per attempt
+    OPENAI_MAX_RETRIES = env_int("OPENAI_MAX_RETRIES", 2)  # on 429, 5xx and timeouts, with backoff
+    OPENAI_PRICE_INPUT_PER_1M = env_float("OPENAI_PRICE_INPUT_PER_1M", 0.15)  # USD per million prompt tokens
+    OPENAI_PRICE_OUTPUT_PER_1M = env_float("OPENAI_PRICE_OUTPUT_PER_1M", 0.60)  # USD per million completion tokens
+    AI_MONTHLY_TOKEN_BUDGET = env_int("AI_MONTHLY_TOKEN_BUDGET", 1_000_000)  # per account per month; 0: no limit
+    AI_INLINE_MAX_ITEMS = env_int("AI_INLINE_MAX_ITEMS", 3)  # larger product batches run as a task
+    ALLOWED_CAMPAIGN_LANGUAGES = [code.strip() for code in env("ALLOWED_CAMPAIGN_LANGUAGES", "en,es,pt,fr").split(",")
+                                  if code.strip()]
+    DEFAULT_CAMPAIGN_LANGUAGE = env("DEFAULT_CAMPAIGN_LANGUAGE", "en")
+
     CELERY = {}  # overrides of celeryconfig.py, per environment
 
 
@@ -170,6 +184,7 @@ class TestingConfig(Config):
     RATE_LIMIT_DEFAULT = "100000/hour"
     RATE_LIMIT_LOGIN = "100000/hour"
     PASSWORD_HASH_FAST = True
+    OPENAI_API_KEY = None  # tests use the offline provider unless they point it at the local OpenAI server
 
 
 class ProductionConfig(Config):
@@ -197,6 +212,8 @@ def check_values(config: dict) -> None:
     """Refuse settings no environment can run with."""
     if config.get("REFRESH_COOKIE_SAMESITE") not in ("Strict", "Lax", "None"):
         raise ConfigurationError("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None")
+    if config.get("DEFAULT_CAMPAIGN_LANGUAGE") not in config.get("ALLOWED_CAMPAIGN_LANGUAGES", []):
+        raise ConfigurationError("DEFAULT_CAMPAIGN_LANGUAGE must be one of ALLOWED_CAMPAIGN_LANGUAGES")
 
 
 def check_production(config: dict) -> None:

@@ -75,6 +75,13 @@ class UnsupportedMediaType(DomainError):
     default_message = "This kind of content is not supported"
 
 
+class RateLimited(DomainError):
+    """A quota of the caller's is spent (not the request rate limiter's own 429); headers carry Retry-After."""
+
+    status_code = 429
+    default_message = "Too many requests"
+
+
 class UpstreamError(DomainError):
     status_code = 502
     default_message = "An outside service failed"

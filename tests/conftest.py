@@ -14,8 +14,9 @@ from app import create_app
 from app.extensions import db
 from tests.factories import ApiClient, make_user
 
-# The S3-compatible server fixtures (s3_server, s3_storage), available to every test module.
-pytest_plugins = ["tests.storage_server"]
+# Fixtures of the S3-compatible server (s3_server, s3_storage) and of the OpenAI-compatible one (openai_server,
+# openai_local), available to every test module.
+pytest_plugins = ["tests.storage_server", "tests.servers"]
 
 # Reference data loaded by migrations (the gazetteer, ~20 s to load) survives between tests.
 KEEP_TABLES = {"alembic_version", "spatial_ref_sys", "places", "place_names", "place_variants", "geo_datasets"}

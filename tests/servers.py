@@ -3,6 +3,8 @@
 SmtpServer: aiosmtpd on a free port that keeps every message it accepted (envelope, bytes, arrival time) and can
 be told to answer an address with given SMTP codes first (451 for a temporary failure, 550 for a bounce).
 TwilioServer: the Messages API of Twilio (what the official SDK calls), pointed at by TWILIO_BASE_URL.
+OpenAIServer: OpenAI's chat completions (what the official SDK calls), pointed at by OPENAI_BASE_URL; the
+`openai_server` and `openai_local` fixtures below (this module is a pytest plugin of the root conftest).
 """
 import base64
 import email
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -191,3 +194,130 @@ class TwilioServer:
                 self.wfile.write(body)
 
         return Handler
+
+
+class OpenAIServer:
+    """An OpenAI-compatible chat completions server (what the official SDK calls at OPENAI_BASE_URL): checks the
+    bearer key, keeps every request, answers scripted replies first, then valid JSON for the asked schema.
+
+    A scripted reply is {"status": 429} (or any status; 429 and 5xx carry a 10 ms retry-after-ms so the SDK's
+    backoff stays short), {"content": "..."} (that raw message content) or {"fields": {...}} (that JSON object).
+    """
+
+    # Copy in each language that reads as that language (the product's output checks look at common words).
+    TEXT = {
+        "en": "Meet our new favourite. It is made for you and your family, and it is ready for you today.",
+        "es": "Descubre nuestro nuevo favorito. Está pensado para ti y tu familia, y ya está aquí hoy.",
+        "pt": "Conheça o nosso novo favorito. Foi pensado para você e sua família, e chegou hoje.",
+        "fr": "Découvrez notre nouveau favori. Il est pensé pour vous et votre famille, dès maintenant.",
+    }
+
+    def __init__(self, api_key: str = "test-openai-key"):
+        self.api_key = api_key
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self._lock = threading.Lock()
+        self.requests: list[dict] = []
+        self._replies: deque = deque()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> "OpenAIServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self._replies.clear()
+
+    def answer(self, *replies: dict) -> None:
+        """Answer the next requests with these replies, one per request, before answering normally."""
+        with self._lock:
+            self._replies.extend(replies)
+
+    @classmethod
+    def fields_for(cls, request: dict) -> dict:
+        """A valid answer for the request's JSON schema, in the language its system message asks for."""
+        system = request["messages"][0]["content"]
+        match = re.search(r'language code "([a-z]{2})"', system)
+        text = cls.TEXT.get(match.group(1) if match else "en", cls.TEXT["en"])
+        schema = request["response_format"]["json_schema"]["schema"]
+        fields = {}
+        for name, spec in schema["properties"].items():
+            if name == "hashtags":
+                fields[name] = ["#Local", "#NewIn", "#Shop"]
+            elif spec["type"] == "array":
+                fields[name] = [f"{text.split('.')[0]} {n}" for n in (1, 2, 3)]
+            elif name == "subject":
+                fields[name] = text.split(".")[0]
+            else:
+                fields[name] = text
+        return fields
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                if self.headers.get("Authorization") != f"Bearer {server.api_key}":
+                    return self._json(401, {"error": {"message": "Incorrect API key provided", "type":
+                                                      "invalid_request_error", "code": "invalid_api_key"}})
+                if self.path != "/v1/chat/completions":
+                    return self._json(404, {"error": {"message": "Unknown path", "type": "invalid_request_error"}})
+                request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                with server._lock:
+                    server.requests.append(request)
+                    reply = server._replies.popleft() if server._replies else {}
+                status = reply.get("status", 200)
+                if status != 200:
+                    headers = {"retry-after-ms": "10"} if status == 429 or status >= 500 else {}
+                    return self._json(status, {"error": {"message": f"Scripted error {status}",
+                                                         "type": "server_error"}}, headers)
+                content = reply["content"] if "content" in reply else json.dumps(
+                    reply.get("fields") or server.fields_for(request), ensure_ascii=False)
+                prompt_tokens = sum(len(m["content"].split()) for m in request["messages"])
+                completion_tokens = len(content.split())
+                self._json(200, {
+                    "id": "chatcmpl-" + uuid.uuid4().hex, "object": "chat.completion", "created": int(time.time()),
+                    "model": request["model"],
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": content, "refusal": None}}],
+                    "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                              "total_tokens": prompt_tokens + completion_tokens}})
+
+            def _json(self, status: int, payload: dict, headers: dict | None = None):
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+
+@pytest.fixture(scope="session")
+def openai_server():
+    """The local OpenAI-compatible server, for the whole session."""
+    server = OpenAIServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def openai_local(openai_server, config):
+    """The local OpenAI-compatible server as the app's AI provider, empty; the SDK's retries kept, its waits short."""
+    openai_server.reset()
+    config(OPENAI_API_KEY=openai_server.api_key, OPENAI_BASE_URL=openai_server.url, OPENAI_MODEL="test-model",
+           OPENAI_MAX_RETRIES=2, OPENAI_TIMEOUT=5.0)
+    yield openai_server
+    openai_server.reset()

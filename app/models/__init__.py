@@ -6,6 +6,10 @@ from app.models.activity import ActivityEvent, IdempotencyKey
 from app.models.base import utcnow
 from app.models.campaigns import TRANSITIONS, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, Priority
 from app.models.catalog import Product
+from app.models.content import (
+    AIUsage, CampaignSuggestion, ContentChannel, ContentJob, ContentStatus, JobStatus, ProductContent, SuggestionKind,
+    SuggestionStatus,
+)
 from app.models.customers import (
     CHANNELS, ConsentChange, Customer, ImportJob, ImportMode, ImportRowError, ImportStatus, Segment,
 )
@@ -20,6 +24,8 @@ from app.models.promos import (
 )
 
 __all__ = [
+    "AIUsage", "CampaignSuggestion", "ContentChannel", "ContentJob", "ContentStatus", "JobStatus", "ProductContent",
+    "SuggestionKind", "SuggestionStatus",
     "Account", "ActivityEvent", "AdsStatus", "Campaign", "CampaignMetric", "CampaignSend", "CampaignStatus",
     "Channel",
     "CHANNELS", "ConsentChange", "Customer", "FileType", "GeoDataset", "IdempotencyKey", "ImportJob", "ImportMode",

@@ -1,0 +1,1 @@
+"""AI content: campaign suggestions, product content versions and jobs, token usage (API and pages)."""
