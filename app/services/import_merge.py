@@ -67,8 +67,7 @@ WHERE c.id = n.id AND (
      n.email_consent, n.whatsapp_consent, n.push_consent, ST_AsBinary(n.location))
 )
 """
-_INSERT = f"""
-WITH ins AS (
+_INSERT_ROWS = f"""
     INSERT INTO customers (id, account_id, first_name, last_name, email, phone, language, timezone, location, city,
         country, tags, email_consent, email_consent_at, email_consent_source, whatsapp_consent, whatsapp_consent_at,
         whatsapp_consent_source, push_consent, push_consent_at, push_consent_source, orders_count, last_order_at,
@@ -82,13 +81,23 @@ WITH ins AS (
     FROM customer_import_stage s WHERE s.customer_id IS NULL ORDER BY s.line
     ON CONFLICT DO NOTHING
     RETURNING id, email_consent, whatsapp_consent, push_consent
-), consent AS (
+"""
+_NEW_CONSENT = """
     INSERT INTO consent_changes (account_id, customer_id, channel, granted, source, created_at)
     SELECT :account, ins.id, v.channel, v.granted, :source, now()
     FROM ins CROSS JOIN LATERAL (VALUES ('email', ins.email_consent), ('whatsapp', ins.whatsapp_consent),
                                         ('push', ins.push_consent)) AS v(channel, granted)
     WHERE v.granted IS NOT NULL
-)
+"""
+_INSERT = f"""
+WITH ins AS ({_INSERT_ROWS}), consent AS ({_NEW_CONSENT})
+SELECT count(*) FROM ins
+"""
+# Insert first, match after: the rows that went in leave the stage in the same statement, and only the rows that
+# met an existing email or phone (ON CONFLICT) are matched. Index probes are paid once, by the insert.
+_INSERT_FIRST = f"""
+WITH ins AS ({_INSERT_ROWS}), consent AS ({_NEW_CONSENT}),
+gone AS (DELETE FROM customer_import_stage s USING ins WHERE s.new_id = ins.id)
 SELECT count(*) FROM ins
 """
 # Rows a concurrent writer (the API) created between our match and our insert.
@@ -107,9 +116,14 @@ class BatchResult:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
-def write_batch(*, account_id, language: str, mode: str, source: str,
-                copy_text: str) -> BatchResult:
-    """Merge one batch into customers inside the caller's transaction; the caller commits or rolls back."""
+def write_batch(*, account_id, language: str, mode: str, source: str, copy_text: str,
+                insert_first: bool = False) -> BatchResult:
+    """Merge one batch into customers inside the caller's transaction; the caller commits or rolls back.
+
+    `insert_first` (for batches expected to be mostly new customers; never in update_only mode) inserts every
+    staged row with ON CONFLICT DO NOTHING before matching, and matches only the rows that did not go in; the
+    result is the same either way, only the cost differs.
+    """
     session = db.session
     # A batch lost in a crash is redone on resume (its progress row rides in the same transaction).
     session.execute(text("SET LOCAL synchronous_commit = off"))
@@ -122,6 +136,11 @@ def write_batch(*, account_id, language: str, mode: str, source: str,
     cursor.close()
     params = {"account": account_id, "source": source, "language": language}
     result = BatchResult()
+    if insert_first and mode != "update_only":
+        result.created = session.execute(text(_INSERT_FIRST), params).scalar()
+        staged -= result.created
+        if not staged:
+            return result
     session.execute(text(_MATCH), params)
     for (line,) in session.execute(text(_CONFLICTS)):
         result.rejected.append((line, "The email and the phone belong to two different customers."))
@@ -137,8 +156,9 @@ def write_batch(*, account_id, language: str, mode: str, source: str,
     if mode != "update_only":
         to_insert = staged - len(result.rejected) - matched - result.skipped
         if to_insert:
-            result.created = session.execute(text(_INSERT), params).scalar()
-            if result.created < to_insert:
+            created = session.execute(text(_INSERT), params).scalar()
+            result.created += created
+            if created < to_insert:
                 for (line,) in session.execute(text(_NOT_INSERTED)):
                     result.rejected.append((line, "Another customer with this email or phone was created meanwhile."))
     return result

@@ -3,6 +3,7 @@ import json
 from datetime import datetime
 
 from app.services import customer_fields as cf
+from app.services import import_phone
 from app.services.csv_safe import unescape_cell
 
 # Order of the staging table's input columns (COPY writes them in this order).
@@ -12,8 +13,35 @@ STAGE_COLUMNS = ("line", "email", "phone", "first_name", "last_name", "language"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+# Fields with few distinct values in a file: each value is normalised once per import (answer or error kept).
+CACHED_FIELDS = ("language", "timezone", "country", "tags", "consent_email", "consent_whatsapp", "consent_push")
+_CACHE_LIMIT = 10_000
+
+
 class RowError(ValueError):
     pass
+
+
+class _Refused(str):
+    """A cached refusal: the reason, raised afresh as a FieldError each time the value comes back."""
+
+
+def _cached(normaliser):
+    seen: dict = {}
+
+    def normalise(raw: str):
+        answer = seen.get(raw)
+        if answer is None:
+            try:
+                answer = normaliser(raw)
+            except (cf.FieldError, ValueError) as exc:
+                answer = _Refused(str(exc))
+            if len(seen) < _CACHE_LIMIT:
+                seen[raw] = answer
+        if type(answer) is _Refused:
+            raise cf.FieldError(answer)
+        return answer
+    return normalise
 
 
 def _number(text: str) -> float:
@@ -48,17 +76,21 @@ class RowParser:
                            if f and f.startswith("attributes.")}
         self.region = region
         self.normalisers = {
-            "email": cf.normalize_email, "phone": lambda v: cf.normalize_phone(v, region),
+            "email": cf.normalize_email, "phone": lambda v: import_phone.normalize_phone(v, region),
             "language": cf.normalize_language, "timezone": cf.normalize_timezone, "country": cf.normalize_country,
             "tags": cf.normalize_tags, "consent_email": cf.parse_bool, "consent_whatsapp": cf.parse_bool,
             "consent_push": cf.parse_bool, "latitude": _number, "longitude": _number, "orders_count": _count,
             "last_order_at": _datetime,
         }
+        for name in CACHED_FIELDS:
+            self.normalisers[name] = _cached(self.normalisers[name])
+        # (field, cell index, normaliser or None) in mapping order: the per-row loop looks nothing up.
+        self.plan = [(name, index, self.normalisers.get(name)) for name, index in self.fields.items()]
 
     def parse(self, cells: list[str]) -> dict:
         values, errors = {}, []
         width = len(cells)
-        for name, index in self.fields.items():
+        for name, index, normaliser in self.plan:
             raw = cells[index].strip() if index < width else ""
             if not raw:
                 continue
@@ -67,7 +99,6 @@ class RowParser:
             if "\x00" in raw:  # PostgreSQL text cannot hold it; the csv module lets it through
                 errors.append(f"{name}: contains a NUL character.")
                 continue
-            normaliser = self.normalisers.get(name)
             try:
                 values[name] = normaliser(raw) if normaliser else raw[:100]
             except (cf.FieldError, ValueError) as exc:
@@ -100,23 +131,37 @@ class RowParser:
         return values
 
 
+def _text(value: str) -> str:
+    return value.translate(_COPY_ESCAPES)
+
+
+def _tags(value: list[str]) -> str:
+    return "{" + ",".join(f'"{t}"' for t in value) + "}"  # tags hold no quote nor backslash (TAG_RE)
+
+
+def _attributes(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
+
+
+def _bool(value: bool) -> str:
+    return "t" if value else "f"
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+# How each staging column is written in COPY text format (the parser gives each field one type).
+_FORMATS = tuple((name, {"tags": _tags, "attributes": _attributes, "lon": repr, "lat": repr, "orders_count": repr,
+                         "last_order_at": _iso, "consent_email": _bool, "consent_whatsapp": _bool,
+                         "consent_push": _bool}.get(name, _text)) for name in STAGE_COLUMNS[1:])
+
+
 def copy_line(line: int, values: dict) -> str:
     """One line of COPY text format for the staging table."""
     out = [str(line)]
-    for name in STAGE_COLUMNS[1:]:
-        value = values.get(name)
-        if value is None:
-            out.append("\\N")
-        elif name == "tags":
-            out.append("{" + ",".join(f'"{t}"' for t in value) + "}")
-        elif name == "attributes":
-            out.append(json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES))
-        elif isinstance(value, bool):
-            out.append("t" if value else "f")
-        elif isinstance(value, datetime):
-            out.append(value.isoformat())
-        elif isinstance(value, str):
-            out.append(value.translate(_COPY_ESCAPES))
-        else:
-            out.append(repr(value))
+    get = values.get
+    for name, write in _FORMATS:
+        value = get(name)
+        out.append("\\N" if value is None else write(value))
     return "\t".join(out) + "\n"

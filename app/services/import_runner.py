@@ -237,6 +237,8 @@ class _BatchWriters:
         self.error: BaseException | None = None
         self.progress_lock = threading.Lock()
         self.analyzed_at = 2500
+        # Guessed from the last batch written: a batch of mostly new customers is inserted before it is matched.
+        self.insert_first = ctx["mode"] != "update_only"
         self.threads = [threading.Thread(target=self._run, args=(app, job_id, ctx, on_progress), daemon=True)
                         for _ in range(self.WRITERS)]
         for thread in self.threads:
@@ -290,7 +292,10 @@ class _BatchWriters:
         number, lines, rejected, rows = item
         for attempt in range(self.RETRIES):
             try:
-                _commit_batch(job, ctx, number, lines, rejected, rows, source=self.source)
+                created = _commit_batch(job, dict(ctx, insert_first=self.insert_first), number, lines, rejected, rows,
+                                        source=self.source)
+                if lines and ctx["mode"] != "update_only":
+                    self.insert_first = created * 2 >= len(lines)
                 break
             except OperationalError as exc:
                 # Two rows of the file matched the same customers in opposite order: PostgreSQL picked a victim.
@@ -325,7 +330,8 @@ def _check_duplicate(values: dict, line: int, seen_email: dict, seen_phone: dict
 
 
 def _commit_batch(job: ImportJob, ctx: dict, number: int, lines: list[str], rejected: list, batch_rows: int, *,
-                  source: str) -> None:
+                  source: str) -> int:
+    """Write one batch and its progress in one transaction; the number of customers it created."""
     result = write_batch(copy_text="".join(lines), **ctx) if lines else None
     errors = [(line, reason, cells) for line, reason, cells in rejected]
     if result is not None:
@@ -350,6 +356,7 @@ def _commit_batch(job: ImportJob, ctx: dict, number: int, lines: list[str], reje
         updated_at=utcnow(), done_batches=func.array_append(ImportJob.done_batches, number), **counts))
     db.session.commit()
     db.session.refresh(job)
+    return result.created if result is not None else 0
 
 
 def _printable(cells: list[str]) -> list[str]:
