@@ -59,6 +59,16 @@ class CompiledEmail:
 
     def render(self, context: dict, *, to: str, links: Links) -> tuple[bytes, str]:
         """The message for one recipient and its Message-ID; TemplateError/SecurityError if the content fails."""
+        subject, text_body, html_body = self.render_parts(context, links=links)
+        message_id = f"{uuid.uuid4().hex}@{self.domain}"
+        head = (f"To: {_encode_address(to)}\nSubject: {_encode_header(subject)}\nDate: {formatdate()}\n"
+                f"Message-ID: <{message_id}>\nList-Unsubscribe: <{links.unsubscribe}>\n")
+        parts = self.parts.format(b=self.boundary, text=_qp(text_body), html=_qp(html_body))
+        # SMTP wants CRLF line ends, and smtplib leaves bytes as they are.
+        return (head + self.head + "\n" + parts).encode("utf-8").replace(b"\n", b"\r\n"), message_id
+
+    def render_parts(self, context: dict, *, links: Links) -> tuple[str, str, str]:
+        """Subject, text body and HTML body for one recipient, tracking links in place (what a preview shows)."""
         subject = " ".join(self.subject.render(context).split())[:MAX_SUBJECT]  # no CR/LF: no header injection
         body = self.body.render(context)
         if self.is_html:
@@ -74,12 +84,7 @@ class CompiledEmail:
         text_body += f"\n\n--\nUnsubscribe: {links.unsubscribe}\n"
         html_body += (f'<p style="font-size:12px;color:#666"><a href="{html.escape(links.unsubscribe)}">Unsubscribe'
                       f'</a></p><img src="{html.escape(links.pixel)}" width="1" height="1" alt="">')
-        message_id = f"{uuid.uuid4().hex}@{self.domain}"
-        head = (f"To: {_encode_address(to)}\nSubject: {_encode_header(subject)}\nDate: {formatdate()}\n"
-                f"Message-ID: <{message_id}>\nList-Unsubscribe: <{links.unsubscribe}>\n")
-        parts = self.parts.format(b=self.boundary, text=_qp(text_body), html=_qp(html_body))
-        # SMTP wants CRLF line ends, and smtplib leaves bytes as they are.
-        return (head + self.head + "\n" + parts).encode("utf-8").replace(b"\n", b"\r\n"), message_id
+        return subject, text_body, html_body
 
 
 def _qp(text: str) -> str:
@@ -138,3 +143,17 @@ def pick_language(available, customer_language: str | None, account_language: st
         if language in available:
             return language
     return next(iter(available))
+
+
+def render_whatsapp(item: dict, context: dict, *, max_body: int) -> dict:
+    """One language's WhatsApp content for one recipient, rendered in the sandbox as the sender does: the body
+    (cut at `max_body`), or an approved template's SID and its variables."""
+    if item.get("content_sid"):
+        return {"content_sid": item["content_sid"], "variables": {
+            str(key): _text_env.from_string(value).render(context) for key, value in (item.get("variables") or {}).items()}}
+    return {"body": _text_env.from_string(item["body"]).render(context)[:max_body]}
+
+
+# What a preview shows when the audience has nobody in it yet.
+SAMPLE_RECIPIENT = {"first_name": "Ana", "last_name": "García", "full_name": "Ana García", "email": "ana@example.com",
+                    "phone": "+34600000000", "city": "Madrid", "country": "ES", "language": "es", "attributes": {}}

@@ -12,8 +12,8 @@ from app.blueprints.forms import error_text
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.models import (
-    Account, ActivityEvent, Campaign, Customer, GeoDataset, ImportJob, MediaFile, Membership, MemberRole, Place,
-    Segment, User, UserRole, UserStatus,
+    Account, ActivityEvent, Campaign, CampaignSend, Customer, GeoDataset, ImportJob, MediaFile, Membership, MemberRole,
+    Message, Notification, Place, Segment, User, UserRole, UserStatus,
 )
 from app.pages import csp_nonce
 from app.services import accounts, members
@@ -202,6 +202,34 @@ class ImportJobAdmin(SecureModelView):
     column_default_sort = ("created_at", True)
 
 
+class CampaignSendAdmin(SecureModelView):
+    # Read-only: sends start, move and stop through the messaging service (a campaign is sent once).
+    column_list = ("campaign", "account_id", "channel", "status", "send_at", "timezone", "total", "batches",
+                   "started_at", "finished_at", "error")
+    column_select_related_list = (CampaignSend.campaign,)  # one join, not a query per row
+    column_filters = ("channel", "status", "send_at", "started_at", "finished_at")
+    column_searchable_list = ("error",)
+    column_default_sort = ("send_at", True)
+
+
+class MessageAdmin(SecureModelView):
+    # Read-only: a message's state is the send's record (claims, provider ids, tracking); nobody edits it by hand.
+    column_list = ("to_address", "account_id", "campaign_id", "channel", "language", "status", "reason", "attempts",
+                   "provider_id", "sent_at", "open_count", "click_count", "created_at")
+    column_filters = ("channel", "status", "language", "campaign_id", "account_id", "sent_at", "failed_at",
+                      "created_at")
+    column_searchable_list = ("to_address", "provider_id", "reason")
+    column_default_sort = ("created_at", True)
+
+
+class NotificationAdmin(SecureModelView):
+    # Read-only: made by notifications.notify_members, read or not by their own user.
+    column_list = ("title", "kind", "account_id", "user_id", "is_read", "read_at", "created_at")
+    column_filters = ("kind", "is_read", "account_id", "user_id", "created_at")
+    column_searchable_list = ("title", "kind")
+    column_default_sort = ("created_at", True)
+
+
 _INLINE_CLICK = re.compile(rb'\sonclick="')
 _VOID_LINK = re.compile(rb'\shref="javascript:void\(0\)"')
 
@@ -223,6 +251,9 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(AccountAdmin(Account, db, category="People"))
     admin.add_view(MembershipAdmin(Membership, db, category="People"))
     admin.add_view(CampaignAdmin(Campaign, db, category="Marketing"))
+    admin.add_view(CampaignSendAdmin(CampaignSend, db, name="Sends", category="Messaging"))
+    admin.add_view(MessageAdmin(Message, db, name="Messages", category="Messaging"))
+    admin.add_view(NotificationAdmin(Notification, db, name="Notifications", category="Messaging"))
     admin.add_view(MediaFileAdmin(MediaFile, db, name="Media files", category="Content"))
     admin.add_view(ActivityAdmin(ActivityEvent, db, name="Activity log"))
     admin.add_view(PlaceAdmin(Place, db, category="Geolocation"))

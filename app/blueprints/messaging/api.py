@@ -10,7 +10,7 @@ from app.blueprints.messaging.schemas import (
     SendStateSchema,
 )
 from app.security import current_account, current_user, editor_required, viewer_required
-from app.services import campaigns, messaging, notifications
+from app.services import campaigns, messaging, messaging_log, notifications
 
 api_blp = Blueprint("messaging-api", __name__, url_prefix="/api/v1",
                     description="Sending email campaigns: schedule, send, progress, messages, logs; notifications")
@@ -54,7 +54,7 @@ class CampaignMessages(MethodView):
     def get(self, args, campaign_id):
         """The campaign's messages, one per recipient: status, reason, provider id, opens and clicks"""
         campaign = campaigns.get_campaign(current_account(), campaign_id)
-        return page_response(messaging.list_messages(campaign, **args), "messages")
+        return page_response(messaging_log.list_message_log(campaign, **args), "messages")
 
 
 @api_blp.route("/campaigns/<uuid:campaign_id>/logs")

@@ -74,13 +74,15 @@ class MessageSchema(ma.Schema):
 class MessageQueryArgsSchema(PaginationArgsSchema):
     status = ma.fields.String(validate=validate.OneOf([s.value for s in MessageStatus]))
     channel = ma.fields.String(validate=validate.OneOf(["email", "whatsapp"]))
+    to = ma.fields.String(validate=validate.Length(max=254), metadata={
+        "description": "Only messages whose address contains this text (case-insensitive)"})
 
 
 class LogSchema(ma.Schema):
     id = ma.fields.UUID()
     event = ma.fields.Function(lambda e: e.name.removeprefix("messaging."), metadata={
         "example": "batch_done", "description": "scheduled, send_requested, started, batch_done, batch_failed, "
-                                                "completed or failed"})
+                                                "completed, failed, cancelled, or test_sent (a test to one address)"})
     data = ma.fields.Dict()
     actor_id = ma.fields.UUID(allow_none=True)
     created_at = UTCDateTime()

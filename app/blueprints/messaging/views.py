@@ -13,7 +13,9 @@ from app.extensions import csrf
 from app.integrations.whatsapp import signature_is_valid
 from app.models import MemberRole, MessageStatus, utcnow
 from app.security import current_account, current_role, current_user, editor_required, viewer_required
-from app.services import campaigns, messaging, messaging_hooks, messaging_tracking
+from app.services import (
+    campaigns, messaging, messaging_compose, messaging_hooks, messaging_log, messaging_tracking,
+)
 
 pages_bp = Blueprint("messaging", __name__)
 # The smallest transparent GIF.
@@ -82,7 +84,8 @@ def _send_page(campaign, *, send_form=None, schedule_form=None, status=200):
     starting = state["status"] == "scheduled" and state["send_at"] <= utcnow()
     return render_template("messaging/send.html", campaign=campaign, state=state, send_form=send_form or SendNowForm(),
                            schedule_form=schedule_form, recipients=messaging.audience_count(campaign),
-                           starting=starting, can_edit=current_role().rank >= MemberRole.EDITOR.rank), status
+                           starting=starting, can_edit=current_role().rank >= MemberRole.EDITOR.rank,
+                           segment_name=messaging_compose.segment_name(campaign)), status
 
 
 @pages_bp.get("/campaigns/<uuid:campaign_id>/sending")
@@ -142,7 +145,13 @@ def message_log(campaign_id):
     status = request.args.get("status") or None
     if status not in (None, *[s.value for s in MessageStatus]):
         status = None
-    page = messaging.list_messages(campaign, status=status, page=max(1, request.args.get("page", 1, type=int)),
-                                   size=50)
-    return render_template("messaging/messages.html", campaign=campaign, page=page, status=status,
-                           statuses=[s.value for s in MessageStatus], args=request.args.to_dict())
+    to = (request.args.get("to") or "").strip()[:254] or None
+    page = messaging_log.list_message_log(campaign, status=status, to=to, size=50,
+                                          page=max(1, request.args.get("page", 1, type=int)))
+    args = {k: v for k, v in {"status": status, "to": to}.items() if v}
+    return render_template("messaging/messages.html", campaign=campaign, page=page, status=status, to=to,
+                           statuses=[s.value for s in MessageStatus], args=args)
+
+
+# The compose and notification pages register on this same blueprint.
+from app.blueprints.messaging import compose_views, notification_views  # noqa: E402,F401
