@@ -53,6 +53,11 @@ def page_schema(item_schema: type[ma.Schema], key: str) -> type[ma.Schema]:
     )
 
 
+def page_number() -> int:
+    """The `?page=` of a page view (HTML): 1 when absent or unreadable, at most MAX_PAGE."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+
+
 def page_response(page: Page, key: str):
     """Body and X-Total-Count headers for a flask-smorest view returning a page."""
     body = {key: page.items, "total": page.total, "page": page.page, "size": page.size, "pages": page.pages}

@@ -124,9 +124,6 @@ class Campaign(UUIDMixin, TimestampMixin, AccountScopedMixin, db.Model):
             "external_id IS NOT NULL AND deleted_at IS NULL AND ads_status IN ('PROCESSING', 'ACTIVE')")),
     )
 
-    # Seed 002's counters; filled from the metrics by services.campaigns.attach_counters.
-    views_count = clicks_count = conversions_count = 0
-
     @property
     def allowed_statuses(self) -> list[str]:
         return [s.value for s in TRANSITIONS[CampaignStatus(self.status)]]

@@ -53,6 +53,8 @@ class Customer(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
                                                           server_default="{}")
     attributes: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
 
+    account = relationship("Account")
+
     __table_args__ = (
         Index("uq_customers_account_email", "account_id", "email", unique=True,
               postgresql_where=text("email IS NOT NULL")),
@@ -94,6 +96,8 @@ class Segment(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
     """A saved filter over customers; `rules` is the tree of DESIGN section 4, compiled to SQL when used."""
 
     __tablename__ = "segments"
+
+    account = relationship("Account")
 
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")

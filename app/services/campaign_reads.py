@@ -10,6 +10,7 @@ A list page is three short statements: the count, the page, and the counters of 
 sum over an array of their ids, built once). Joining the sums to the page in one statement saved a round trip
 but cost more Python to compose per request than the round trip did.
 """
+import dataclasses
 import functools
 import uuid
 from typing import Any, Iterable
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.models import Account, Campaign, CampaignMetric
 from app.services.campaign_stats import _figures, _period_end, _ratios
 from app.services.pagination import Page, paginate
+from app.services.read_models import RowView
 
 INCLUDES = ("periods", "sites")
 
@@ -47,8 +49,16 @@ def _detail_statement():
                    Campaign.deleted_at.is_(None)))
 
 
-def campaign_detail(account: Account, campaign_id, *, include: Iterable[str] = ()) -> Campaign:
-    """The live campaign `campaign_id` of the account with `stats` and the seed-002 counters set, in one
+class CampaignView(RowView):
+    """A campaign as the API and pages show it: with seed 002's counters, and the stats and breakdowns asked for."""
+
+    def __init__(self, row: Campaign, counters: Iterable = (0, 0, 0), **figures: Any):
+        views, clicks, conversions = (int(n) for n in counters)
+        super().__init__(row, views_count=views, clicks_count=clicks, conversions_count=conversions, **figures)
+
+
+def campaign_detail(account: Account, campaign_id, *, include: Iterable[str] = ()) -> CampaignView:
+    """The live campaign `campaign_id` of the account with its `stats` and the seed-002 counters, in one
     statement; with `include` ("periods", "sites") also those breakdowns, in one more. 404 otherwise."""
     try:
         campaign_id = uuid.UUID(str(campaign_id))
@@ -58,13 +68,10 @@ def campaign_detail(account: Account, campaign_id, *, include: Iterable[str] = (
     if row is None:
         raise NotFound(f"Campaign with id '{campaign_id}' not found")
     campaign = row[0]
-    campaign.views_count, campaign.clicks_count, campaign.conversions_count = (
-        int(row.views), int(row.clicks), int(row.conversions))
-    campaign.stats = {"campaign_id": campaign.id, **_figures(row),
-                      "last_updated": row.last_updated or campaign.last_synced_at or campaign.updated_at}
-    for key, rows in breakdowns(campaign, include).items():
-        setattr(campaign, key, rows)
-    return campaign
+    stats = {"campaign_id": campaign.id, **_figures(row),
+             "last_updated": row.last_updated or campaign.last_synced_at or campaign.updated_at}
+    return CampaignView(campaign, (row.views, row.clicks, row.conversions), stats=stats,
+                        **breakdowns(campaign, include))
 
 
 def breakdowns(campaign: Campaign, include: Iterable[str] = INCLUDES) -> dict[str, list[dict[str, Any]]]:
@@ -101,22 +108,22 @@ def _counters_statement():
             .group_by(m.campaign_id))
 
 
-def with_counters(campaigns: list[Campaign]) -> list[Campaign]:
-    """Set the seed-002 counters (views, clicks, conversions) of these campaigns, in one statement."""
+def with_counters(campaigns: list[Campaign]) -> list[CampaignView]:
+    """These campaigns with their seed-002 counters (views, clicks, conversions), in one statement."""
     totals = {}
     if campaigns:
         totals = {row[0]: row[1:] for row in db.session.execute(_counters_statement(),
                                                                  {"ids": [c.id for c in campaigns]})}
-    for campaign in campaigns:
-        views, clicks, conversions = totals.get(campaign.id, (0, 0, 0))
-        campaign.views_count, campaign.clicks_count, campaign.conversions_count = (
-            int(views), int(clicks), int(conversions))
-    return campaigns
+    return [CampaignView(campaign, totals.get(campaign.id, (0, 0, 0))) for campaign in campaigns]
+
+
+def campaign_view(campaign: Campaign) -> CampaignView:
+    """One campaign (just written, say) as the API shows it, with its counters."""
+    return with_counters([campaign])[0]
 
 
 def page_with_counters(stmt: Select, *, page: int, size: int) -> Page:
     """One page of `stmt` (campaigns, ordered) with each campaign's seed-002 counters, and the total: the count,
     the page, and one indexed sum over the page's campaigns only (a deep page sums nothing it skips)."""
     result = paginate(stmt, page=page, size=size)
-    with_counters(result.items)
-    return result
+    return dataclasses.replace(result, items=with_counters(result.items))

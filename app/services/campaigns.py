@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import (
-    TRANSITIONS, Account, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, MediaFile, User, utcnow,
+    TRANSITIONS, Account, AdsStatus, Campaign, CampaignStatus, Channel, MediaFile, User, utcnow,
 )
 from app.services import campaign_reads, get_owned, unit_of_work
 from app.services.activity import record_event
@@ -70,23 +70,6 @@ def _order(sort: str) -> list:
 def list_campaigns(account: Account, *, page: int = 1, size: int = 10, **filters) -> Page:
     """A page of campaigns_query() with each campaign's counters: the count, the page and their sums."""
     return campaign_reads.page_with_counters(campaigns_query(account, **filters), page=page, size=size)
-
-
-def attach_counters(campaigns: list[Campaign]) -> list[Campaign]:
-    """Set views/clicks/conversions counts (seed 002) from the metrics, one grouped query for the page."""
-    totals = {}
-    if campaigns:
-        rows = db.session.execute(
-            select(CampaignMetric.campaign_id, func.sum(CampaignMetric.impressions), func.sum(CampaignMetric.clicks),
-                   func.sum(CampaignMetric.conversions))
-            .where(CampaignMetric.campaign_id.in_([c.id for c in campaigns]))
-            .group_by(CampaignMetric.campaign_id))
-        totals = {row[0]: row[1:] for row in rows}
-    for campaign in campaigns:
-        views, clicks, conversions = totals.get(campaign.id, (0, 0, 0))
-        campaign.views_count, campaign.clicks_count, campaign.conversions_count = int(views), int(clicks), int(
-            conversions)
-    return campaigns
 
 
 def get_campaign(account: Account, campaign_id, *, for_update: bool = False) -> Campaign:
@@ -163,7 +146,7 @@ def create_campaign(account: Account, *, actor: User | None, **data: Any) -> Cam
         enqueue_after_commit("ads.push_campaign", str(campaign.id))
     record_event(account, actor, "campaign.created", campaign,
                  {"name": campaign.name, "channel": campaign.channel, "status": campaign.status})
-    return attach_counters([campaign])[0]
+    return campaign
 
 
 @unit_of_work
@@ -187,7 +170,7 @@ def update_campaign(campaign: Campaign, *, actor: User | None, **data: Any) -> C
         record_event(campaign.account, actor, "campaign.updated", campaign, {"fields": changed})
     if new_status is not None and new_status != campaign.status:
         change_status(campaign, actor=actor, new_status=new_status)
-    return attach_counters([campaign])[0]
+    return campaign
 
 
 @unit_of_work
@@ -210,7 +193,7 @@ def change_status(campaign: Campaign, *, actor: User | None, new_status: str) ->
     campaign.updated_at = utcnow()
     record_event(campaign.account, actor, "campaign.status_changed", campaign,
                  {"from": current.value, "to": target.value})
-    return attach_counters([campaign])[0]
+    return campaign
 
 
 @unit_of_work
@@ -233,7 +216,7 @@ def request_sync(campaign: Campaign, *, actor: User | None) -> Campaign:
         campaign.ads_status, campaign.sync_error, campaign.sync_attempts = AdsStatus.PENDING.value, None, 0
     enqueue_after_commit("ads.push_campaign", str(campaign.id), "manual")
     record_event(campaign.account, actor, "campaign.sync_requested", campaign)
-    return attach_counters([campaign])[0]
+    return campaign
 
 
 @unit_of_work

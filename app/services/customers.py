@@ -15,6 +15,7 @@ from app.models.customers import RECENT_ORDERS_KEPT
 from app.services import get_owned, unit_of_work
 from app.services import customer_fields as cf
 from app.services.activity import record_event
+from app.services.pagination import Page, paginate
 from app.services.search import LIKE_ESCAPE, contains_pattern
 
 SCALAR_FIELDS = ("first_name", "last_name", "email", "phone", "language", "timezone", "city", "country",
@@ -67,6 +68,11 @@ def location_of(customer: Customer) -> dict | None:
 
 def get_customer(account: Account, customer_id) -> Customer:
     return get_owned(Customer, account, customer_id)
+
+
+def list_customers(account: Account, *, page: int, size: int, **filters: Any) -> Page:
+    """A page of the account's customers matching the list filters (see customers_query)."""
+    return paginate(customers_query(account, **filters), page=page, size=size)
 
 
 def customers_query(account: Account, *, search: str | None = None, tag: str | None = None,
@@ -193,9 +199,9 @@ def create_customer(account: Account, *, actor: User | None, **data) -> Customer
 
 
 @unit_of_work
-def update_customer(customer: Customer, *, actor: User | None, account: Account, replace: bool = False,
-                    **data) -> Customer:
+def update_customer(customer: Customer, *, actor: User | None, replace: bool = False, **data) -> Customer:
     """Change a customer; with `replace` (PUT) the fields not given go back to their defaults."""
+    account = customer.account
     if replace:
         defaults = {f: None for f in SCALAR_FIELDS}
         defaults.update(tags=[], location=None, attributes={})
@@ -206,9 +212,9 @@ def update_customer(customer: Customer, *, actor: User | None, account: Account,
 
 
 @unit_of_work
-def delete_customer(customer: Customer, *, actor: User | None, account: Account) -> None:
+def delete_customer(customer: Customer, *, actor: User | None) -> None:
     """Forget a customer (and their consent history)."""
-    record_event(account, actor, "customer.deleted", customer, {"email": customer.email, "phone": customer.phone})
+    record_event(customer.account, actor, "customer.deleted", customer, {"email": customer.email, "phone": customer.phone})
     db.session.delete(customer)
 
 

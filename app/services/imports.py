@@ -17,6 +17,8 @@ from app.services import customer_fields as cf
 from app.services import csv_safe, get_owned, import_files, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
+from app.services.pagination import Page, paginate
+from app.services.read_models import RowView
 # The tasks' entry points, re-exported.
 from app.services.import_jobs import fail_import, recover_stalled_imports  # noqa: F401
 from app.services.import_runner import run_import  # noqa: F401
@@ -137,8 +139,21 @@ def get_import(account: Account, import_id) -> ImportJob:
     return get_owned(ImportJob, account, import_id, label="Import")
 
 
-def imports_query(account: Account) -> Select:
-    return select(ImportJob).where(ImportJob.account_id == account.id).order_by(ImportJob.created_at.desc())
+def import_detail(account: Account, import_id) -> RowView:
+    """One import of the account with its first rejected rows (`errors`), as the API's detail shows it."""
+    job = get_import(account, import_id)
+    return RowView(job, errors=first_errors(job))
+
+
+def list_imports(account: Account, *, page: int, size: int) -> Page:
+    """A page of the account's imports, newest first."""
+    return paginate(select(ImportJob).where(ImportJob.account_id == account.id)
+                    .order_by(ImportJob.created_at.desc(), ImportJob.id), page=page, size=size)
+
+
+def list_row_errors(job: ImportJob, *, page: int, size: int) -> Page:
+    """A page of an import's rejected rows, by line."""
+    return paginate(row_errors_query(job), page=page, size=size)
 
 
 def row_errors_query(job: ImportJob) -> Select:

@@ -17,6 +17,7 @@ from app.models import Account, Campaign, FileType, MediaFile, MediaStatus, User
 from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
+from app.services.pagination import Page, paginate
 from app.services.media_content import ACCEPTED, SNIFF_BYTES, detect, safe_filename
 
 UPLOADED_MESSAGE = "File uploaded successfully, processing started"
@@ -34,7 +35,7 @@ def download_origin() -> str | None:
 
 
 @unit_of_work
-def upload_file(account: Account, actor: User, *, stream: BinaryIO, filename: str | None,
+def upload_file(account: Account, *, actor: User, stream: BinaryIO, filename: str | None,
                 declared_type: FileType | None = None, campaign_id: uuid.UUID | None = None) -> MediaFile:
     """Store an upload whose type is read from its bytes, then queue its processing (status `uploading`)."""
     size = _size_of(stream)
@@ -87,9 +88,15 @@ def _size_of(stream: BinaryIO) -> int:
     return size
 
 
-def media_query(account: Account, *, campaign_id: uuid.UUID | None = None, file_type: FileType | None = None,
-                status: MediaStatus | None = None) -> Select:
-    """The account's files, newest first, optionally filtered."""
+def list_media(account: Account, *, page: int, size: int, campaign_id: uuid.UUID | None = None,
+               file_type: FileType | None = None, status: MediaStatus | None = None) -> Page:
+    """A page of the account's files, newest first, optionally filtered."""
+    return paginate(_media_query(account, campaign_id=campaign_id, file_type=file_type, status=status),
+                    page=page, size=size)
+
+
+def _media_query(account: Account, *, campaign_id: uuid.UUID | None, file_type: FileType | None,
+                 status: MediaStatus | None) -> Select:
     stmt = select(MediaFile).where(MediaFile.account_id == account.id)
     if campaign_id is not None:
         stmt = stmt.where(MediaFile.campaign_id == campaign_id)

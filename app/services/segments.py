@@ -17,6 +17,7 @@ from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.customers import BEHAVIOURS, behaviour_clause
 from app.services.names import check_name, name_key
+from app.services.pagination import Page, paginate
 from app.services.search import LIKE_ESCAPE, contains_pattern, prefix_pattern
 
 MAX_DEPTH = 5
@@ -278,6 +279,21 @@ def segments_query(account: Account) -> Select:
     return select(Segment).where(Segment.account_id == account.id).order_by(Segment.name)
 
 
+def list_segments(account: Account, *, page: int, size: int) -> Page:
+    """A page of the account's saved segments, by name."""
+    return paginate(segments_query(account), page=page, size=size)
+
+
+def count_each(account: Account, saved: list[Segment]) -> dict[uuid.UUID, int]:
+    """How many customers each of these segments matches: one pass over the account's customers, one
+    `count(*) FILTER (WHERE rules)` per segment, instead of one statement per segment."""
+    if not saved:
+        return {}
+    counts = db.session.execute(select(*(func.count().filter(compile_rules(s.rules)) for s in saved))
+                                .select_from(Customer).where(Customer.account_id == account.id)).one()
+    return {s.id: count for s, count in zip(saved, counts)}
+
+
 def matching_query(account: Account, rules: dict) -> Select:
     """Customers of `account` matching `rules`: one statement, indexes used as they are."""
     return select(Customer).where(Customer.account_id == account.id, compile_rules(rules))
@@ -348,8 +364,9 @@ def create_segment(account: Account, *, actor: User | None, name: str, rules: di
 
 
 @unit_of_work
-def update_segment(segment: Segment, *, actor: User | None, account: Account, **changes) -> Segment:
+def update_segment(segment: Segment, *, actor: User | None, **changes) -> Segment:
     """Rename a segment or change its rules."""
+    account = segment.account
     if changes.get("rules") is not None:
         compile_rules(changes["rules"])
     if changes.get("name") is not None:
@@ -363,9 +380,9 @@ def update_segment(segment: Segment, *, actor: User | None, account: Account, **
 
 
 @unit_of_work
-def delete_segment(segment: Segment, *, actor: User | None, account: Account) -> None:
+def delete_segment(segment: Segment, *, actor: User | None) -> None:
     """Delete a saved segment (its customers stay)."""
-    record_event(account, actor, "segment.deleted", segment, {"name": segment.name})
+    record_event(segment.account, actor, "segment.deleted", segment, {"name": segment.name})
     db.session.delete(segment)
 
 

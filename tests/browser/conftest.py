@@ -16,7 +16,7 @@ def make_media(app, tmp_path, monkeypatch):
     monkeypatch.setattr(dispatch, "enqueue", lambda name, *args, **options: None)  # processed right here
 
     def make(account, user, name: str, data: bytes | None = None, **fields):
-        item = media.upload_file(account, user, stream=io.BytesIO(data or samples.image(color="red")),
+        item = media.upload_file(account, actor=user, stream=io.BytesIO(data or samples.image(color="red")),
                                  filename=name, **fields)
         media_processing.process_file(str(item.id))
         return item

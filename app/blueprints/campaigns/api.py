@@ -7,15 +7,11 @@ from app.blueprints.campaigns.schemas import (
     DetailArgsSchema, MetricsArgsSchema, MetricsSchema, StatsSchema, StatusChangeSchema,
 )
 from app.blueprints.common import page_response, page_schema
-from app.models import MemberRole
-from app.security import account_role_required, current_account, current_user, editor_required
+from app.security import current_account, current_user, editor_required, viewer_required
 from app.services import campaign_reads, campaign_stats, campaigns
 
 api_blp = Blueprint("campaigns-api", __name__, url_prefix="/api/v1/campaigns",
                     description="Campaigns of every channel, their lifecycle, stats and Amazon Ads sync")
-viewer_required = account_role_required(MemberRole.VIEWER)
-
-
 
 
 @api_blp.route("")
@@ -32,7 +28,8 @@ class Campaigns(MethodView):
     @api_blp.response(201, CampaignSchema)
     def post(self, data):
         """Create a campaign (draft by default); an amazon_ads one is pushed to Amazon Ads in the background"""
-        return campaigns.create_campaign(current_account(), actor=current_user(), **data)
+        campaign = campaigns.create_campaign(current_account(), actor=current_user(), **data)
+        return campaign_reads.campaign_view(campaign)
 
 
 @api_blp.route("/<uuid:campaign_id>")
@@ -54,7 +51,7 @@ class CampaignById(MethodView):
     def put(self, data, campaign_id):
         """Change only the fields sent; a status change follows the lifecycle"""
         campaign = campaigns.get_campaign(current_account(), campaign_id)
-        return campaigns.update_campaign(campaign, actor=current_user(), **data)
+        return campaign_reads.campaign_view(campaigns.update_campaign(campaign, actor=current_user(), **data))
 
     @editor_required
     @api_blp.arguments(CampaignUpdateSchema)
@@ -62,7 +59,7 @@ class CampaignById(MethodView):
     def patch(self, data, campaign_id):
         """Change some fields"""
         campaign = campaigns.get_campaign(current_account(), campaign_id)
-        return campaigns.update_campaign(campaign, actor=current_user(), **data)
+        return campaign_reads.campaign_view(campaigns.update_campaign(campaign, actor=current_user(), **data))
 
     @editor_required
     @api_blp.response(204)
@@ -94,7 +91,8 @@ class CampaignStatusChange(MethodView):
     def patch(self, data, campaign_id):
         """Move the campaign along draft → scheduled → active ⇄ paused → finished, or cancel it; 409 otherwise"""
         campaign = campaigns.get_campaign(current_account(), campaign_id)
-        return campaigns.change_status(campaign, actor=current_user(), new_status=data["new_status"])
+        return campaign_reads.campaign_view(
+            campaigns.change_status(campaign, actor=current_user(), new_status=data["new_status"]))
 
 
 @api_blp.route("/<uuid:campaign_id>/stats")
@@ -125,4 +123,4 @@ class CampaignSync(MethodView):
     def post(self, campaign_id):
         """Push the campaign to Amazon Ads now (or refresh its status if it is there already)"""
         campaign = campaigns.get_campaign(current_account(), campaign_id)
-        return campaigns.request_sync(campaign, actor=current_user())
+        return campaign_reads.campaign_view(campaigns.request_sync(campaign, actor=current_user()))

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.campaigns.chart import daily_chart
+from app.blueprints.common import page_number
 from app.blueprints.campaigns.forms import CampaignForm, FilterForm
 from app.blueprints.forms import apply_errors, attempt
 from app.blueprints.geolocation.picker import picked_place
@@ -26,7 +27,7 @@ def index():
     args = {k: v for k, v in request.args.items() if v and k in ("search", "status", "channel", "priority", "sort")}
     sort = args.get("sort") if args.get("sort") in SORTS else "-created_at"
     page = campaigns.list_campaigns(
-        current_account(), page=max(request.args.get("page", 1, type=int), 1), size=20, sort=sort,
+        current_account(), page=page_number(), size=20, sort=sort,
         **{k: args.get(k) for k in ("search", "status", "channel", "priority")})
     return render_template("campaigns/index.html", page=page, filters=filters, args=args)
 

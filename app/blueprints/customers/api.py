@@ -8,7 +8,6 @@ from app.blueprints.customers.schemas import (
 )
 from app.security import current_account, current_user, editor_required, login_required
 from app.services import customers
-from app.services.pagination import paginate
 
 api_blp = Blueprint("customers-api", __name__, url_prefix="/api/v1",
                     description="Audience: customers, CSV/XLSX imports, tags, consent and segments")
@@ -21,9 +20,7 @@ class Customers(MethodView):
     @api_blp.response(200, page_schema(CustomerSchema, "customers"))
     def get(self, args):
         """Customers of the account; filter by search, tag, language, consent (channel) or behaviour"""
-        page, size = args.pop("page"), args.pop("size")
-        return page_response(paginate(customers.customers_query(current_account(), **args), page=page, size=size),
-                             "customers")
+        return page_response(customers.list_customers(current_account(), **args), "customers")
 
     @editor_required
     @api_blp.arguments(CustomerWriteSchema)
@@ -48,7 +45,7 @@ class CustomerById(MethodView):
         """Replace a customer (fields not given go back to their defaults; consent only changes if given)"""
         account = current_account()
         customer = customers.get_customer(account, customer_id)
-        return customers.update_customer(customer, actor=current_user(), account=account, replace=True, **data)
+        return customers.update_customer(customer, actor=current_user(), replace=True, **data)
 
     @editor_required
     @api_blp.arguments(CustomerWriteSchema)
@@ -57,14 +54,14 @@ class CustomerById(MethodView):
         """Change some fields of a customer"""
         account = current_account()
         customer = customers.get_customer(account, customer_id)
-        return customers.update_customer(customer, actor=current_user(), account=account, **data)
+        return customers.update_customer(customer, actor=current_user(), **data)
 
     @editor_required
     @api_blp.response(204)
     def delete(self, customer_id):
         """Delete a customer"""
         account = current_account()
-        customers.delete_customer(customers.get_customer(account, customer_id), actor=current_user(), account=account)
+        customers.delete_customer(customers.get_customer(account, customer_id), actor=current_user())
 
 
 @api_blp.route("/customers/<uuid:customer_id>/orders")

@@ -12,7 +12,6 @@ from app.blueprints.customers.schemas import (
 from app.errors import ValidationError
 from app.security import current_account, current_user, editor_required, login_required
 from app.services import imports
-from app.services.pagination import paginate
 
 
 def _mapping(raw: str | None) -> dict | None:
@@ -51,7 +50,7 @@ class Imports(MethodView):
     @api_blp.response(200, page_schema(ImportJobSchema, "imports"))
     def get(self, args):
         """Imports of the account, newest first"""
-        return page_response(paginate(imports.imports_query(current_account()), **args), "imports")
+        return page_response(imports.list_imports(current_account(), **args), "imports")
 
 
 @api_blp.route("/imports/<uuid:import_id>")
@@ -60,9 +59,7 @@ class ImportById(MethodView):
     @api_blp.response(200, ImportJobDetailSchema)
     def get(self, import_id):
         """Status, progress (rows done / total), counts, and the rejected rows with line and reason"""
-        job = imports.get_import(current_account(), import_id)
-        job.errors = imports.first_errors(job)
-        return job
+        return imports.import_detail(current_account(), import_id)
 
 
 @api_blp.route("/imports/<uuid:import_id>/errors")
@@ -73,7 +70,7 @@ class ImportErrors(MethodView):
     def get(self, args, import_id):
         """Every rejected row of an import, by line"""
         job = imports.get_import(current_account(), import_id)
-        return page_response(paginate(imports.row_errors_query(job), **args), "errors")
+        return page_response(imports.list_row_errors(job, **args), "errors")
 
 
 @api_blp.route("/imports/<uuid:import_id>/errors.csv")

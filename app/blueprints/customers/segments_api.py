@@ -9,7 +9,6 @@ from app.blueprints.customers.schemas import (
 )
 from app.security import current_account, current_user, editor_required, login_required
 from app.services import segments
-from app.services.pagination import paginate
 
 
 @api_blp.route("/segments")
@@ -19,7 +18,7 @@ class Segments(MethodView):
     @api_blp.response(200, page_schema(SegmentSchema, "segments"))
     def get(self, args):
         """Saved segments of the account, by name"""
-        return page_response(paginate(segments.segments_query(current_account()), **args), "segments")
+        return page_response(segments.list_segments(current_account(), **args), "segments")
 
     @editor_required
     @api_blp.arguments(SegmentCreateSchema)
@@ -52,16 +51,15 @@ class SegmentById(MethodView):
     @api_blp.response(200, SegmentSchema)
     def put(self, data, segment_id):
         """Change a segment's name, description or rules"""
-        account = current_account()
-        return segments.update_segment(segments.get_segment(account, segment_id), actor=current_user(),
-                                       account=account, **data)
+        return segments.update_segment(segments.get_segment(current_account(), segment_id), actor=current_user(),
+                                       **data)
 
     @editor_required
     @api_blp.response(204)
     def delete(self, segment_id):
         """Delete a segment"""
         account = current_account()
-        segments.delete_segment(segments.get_segment(account, segment_id), actor=current_user(), account=account)
+        segments.delete_segment(segments.get_segment(account, segment_id), actor=current_user())
 
 
 @api_blp.route("/segments/<uuid:segment_id>/preview")

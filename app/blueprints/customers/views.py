@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app.blueprints.customers.forms import (
     BulkTagForm, CustomerFilterForm, CustomerForm, ImportStartForm, ImportUploadForm, SegmentForm, mapping_choices,
 )
+from app.blueprints.common import page_number
 from app.blueprints.customers import rule_words
 from app.blueprints.customers.rules_form import fill_form, row_indexes, rules_from_form
 from app.blueprints.forms import apply_errors, attempt, error_text, flash_form_errors, messages_of
@@ -16,7 +17,6 @@ from app.errors import DomainError, ValidationError
 from app.models import CHANNELS, ImportMode, ImportStatus, MemberRole
 from app.security import current_account, current_user, editor_required, require_account_role, viewer_required
 from app.services import customers, imports, segments
-from app.services.pagination import paginate
 
 pages_bp = Blueprint("customers", __name__)
 
@@ -30,8 +30,7 @@ def _filters(form: CustomerFilterForm) -> dict:
 def index():
     filters_form = CustomerFilterForm(request.args)
     filters = _filters(filters_form)
-    page = paginate(customers.customers_query(current_account(), **filters),
-                    page=min(max(request.args.get("page", 1, type=int), 1), 1_000_000), size=25)
+    page = customers.list_customers(current_account(), page=page_number(), size=25, **filters)
     return render_template("customers/index.html", page=page, filters_form=filters_form, filters=filters,
                            tag_form=BulkTagForm(), args=request.args.to_dict(), behaviour_of=customers.behaviour_of)
 
@@ -104,7 +103,7 @@ def show(customer_id):
         if form.validate_on_submit():
             try:
                 data = _customer_data(form)
-                customers.update_customer(customer, actor=current_user(), account=account,
+                customers.update_customer(customer, actor=current_user(),
                                           consent=_consent_changes(form, customer),
                                           consent_source=f"web form ({current_user().username})", **data)
                 flash(_("Customer saved."), "success")
@@ -130,7 +129,7 @@ def _form_values(customer) -> dict:
 @editor_required
 def delete(customer_id):
     account = current_account()
-    customers.delete_customer(customers.get_customer(account, customer_id), actor=current_user(), account=account)
+    customers.delete_customer(customers.get_customer(account, customer_id), actor=current_user())
     flash(_("Customer deleted."), "success")
     return redirect(url_for("customers.index"))
 
@@ -149,7 +148,7 @@ def import_upload():
             return redirect(url_for("customers.import_show", import_id=job.id))
         except DomainError as exc:
             apply_errors(form, exc)
-    recent = paginate(imports.imports_query(current_account()), page=1, size=10)
+    recent = imports.list_imports(current_account(), page=1, size=10)
     return render_template("customers/import_upload.html", form=form, recent=recent)
 
 
@@ -210,8 +209,8 @@ def _attachment(filename: str) -> str:
 @viewer_required
 def segments_index():
     account = current_account()
-    page = paginate(segments.segments_query(account), page=min(max(request.args.get("page", 1, type=int), 1), 1_000_000), size=25)
-    counts = {s.id: segments.count_matching(account, s.rules) for s in page.items}
+    page = segments.list_segments(account, page=page_number(), size=25)
+    counts = segments.count_each(account, page.items)
     return render_template("customers/segments.html", page=page, counts=counts, args=request.args.to_dict())
 
 
@@ -232,7 +231,7 @@ def segment_edit(segment_id):
             if segment is None:
                 segment = segments.create_segment(account, actor=current_user(), **fields)
             else:
-                segments.update_segment(segment, actor=current_user(), account=account, **fields)
+                segments.update_segment(segment, actor=current_user(), **fields)
             flash(_("Segment saved."), "success")
             return redirect(url_for("customers.segment_edit", segment_id=segment.id))
         except DomainError as exc:
@@ -294,6 +293,6 @@ def _count_error(form, fields: dict) -> str:
 @editor_required
 def segment_delete(segment_id):
     account = current_account()
-    segments.delete_segment(segments.get_segment(account, segment_id), actor=current_user(), account=account)
+    segments.delete_segment(segments.get_segment(account, segment_id), actor=current_user())
     flash(_("Segment deleted."), "success")
     return redirect(url_for("customers.segments_index"))

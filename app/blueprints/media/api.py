@@ -10,7 +10,6 @@ from app.blueprints.media.schemas import (
 )
 from app.security import current_account, current_user, editor_required, login_required
 from app.services import media
-from app.services.pagination import paginate
 
 api_blp = Blueprint("media-api", __name__, url_prefix="/api/v1/media",
                     description="Images, video, audio and PDFs for campaigns, processed in the background")
@@ -29,8 +28,9 @@ class MediaUpload(MethodView):
     def post(self, form, files):
         """Upload a file; its type is read from the content and processing starts in the background"""
         upload = files["file"]
-        item = media.upload_file(current_account(), current_user(), stream=upload.stream, filename=upload.filename,
-                                 declared_type=form["file_type"], campaign_id=form["campaign_id"])
+        item = media.upload_file(current_account(), actor=current_user(), stream=upload.stream,
+                                 filename=upload.filename, declared_type=form["file_type"],
+                                 campaign_id=form["campaign_id"])
         return item, {"Location": url_for("media-api.MediaStatusById", file_id=item.id)}
 
 
@@ -42,8 +42,7 @@ class MediaFiles(MethodView):
     @api_blp.response(200, page_schema(MediaFileSchema, "files"))
     def get(self, args):
         """The account's files, newest first; filter by campaign_id, file_type and status"""
-        page, size = args.pop("page"), args.pop("size")
-        return page_response(paginate(media.media_query(current_account(), **args), page=page, size=size), "files")
+        return page_response(media.list_media(current_account(), **args), "files")
 
 
 @api_blp.route("/<uuid:file_id>")

@@ -4,7 +4,7 @@ import uuid
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from app.blueprints.common import MAX_PAGE
+from app.blueprints.common import page_number
 from app.blueprints.media import file_url
 from app.blueprints.forms import error_text
 from app.blueprints.media.forms import AttachForm, FilterForm, UploadForm, with_campaigns
@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import FileType, MediaStatus
 from app.security import current_account, current_user, editor_required, viewer_required
 from app.services import campaign_media, media
-from app.services.pagination import paginate
 
 pages_bp = Blueprint("media", __name__)
 PAGE_SIZE = 24
@@ -38,12 +37,11 @@ def index():
     with_campaigns(filters, campaigns, _("Any campaign"))
     valid = filters.validate()
     args = {k: v for k, v in request.args.items() if v and k in ("file_type", "status", "campaign_id")}
-    query = media.media_query(
-        current_account(), file_type=FileType(args["file_type"]) if valid and "file_type" in args else None,
+    page = media.list_media(
+        current_account(), page=page_number(), size=PAGE_SIZE,
+        file_type=FileType(args["file_type"]) if valid and "file_type" in args else None,
         status=MediaStatus(args["status"]) if valid and "status" in args else None,
         campaign_id=uuid.UUID(args["campaign_id"]) if valid and "campaign_id" in args else None)
-    number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-    page = paginate(query, page=number, size=PAGE_SIZE)
     upload_form = UploadForm()
     with_campaigns(upload_form, campaigns, _("None"))
     return render_template("media/index.html", page=page, filters=filters, args=args, upload_form=upload_form,
@@ -66,7 +64,7 @@ def upload():
             raise ValidationError(details=form.errors or {"csrf_token": [_("The form expired; reload the page.")]})
         if not uploads:
             raise ValidationError(details={"file": [_("Choose a file to upload.")]})
-        items = [media.upload_file(current_account(), current_user(), stream=f.stream, filename=f.filename,
+        items = [media.upload_file(current_account(), actor=current_user(), stream=f.stream, filename=f.filename,
                                    declared_type=FileType(form.file_type.data) if form.file_type.data else None,
                                    campaign_id=uuid.UUID(form.campaign_id.data) if form.campaign_id.data else None)
                  for f in uploads]
