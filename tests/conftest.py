@@ -117,6 +117,19 @@ def live_url(app):
     server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def queued(request, monkeypatch):
+    """The one way tests run tasks. A test that asks for `celery_worker` sends its tasks through Redis to that real
+    worker; any other test's tasks are recorded here as (name, args) and run nowhere, so nothing it queues can race
+    it or leak into the next test, and it can assert what was queued. A test of what a task does calls its service."""
+    sent = []
+    if "celery_worker" not in request.fixturenames:
+        from app.services import dispatch
+
+        monkeypatch.setattr(dispatch, "enqueue", lambda name, *args, **options: sent.append((name, args)))
+    return sent
+
+
 @pytest.fixture(scope="session")
 def celery_worker(app):
     """A real Celery worker consuming every queue, in this process, for behaviour that depends on timing."""

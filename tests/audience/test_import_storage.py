@@ -20,16 +20,6 @@ CSV = ("email,phone,first name\n"
        "carla@example.com,+14155550101,Carla\n")
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """Tasks the web side enqueues, kept here: the test hands them to a worker app of its own."""
-    sent = []
-    from app.services import dispatch
-
-    monkeypatch.setattr(dispatch, "enqueue", lambda name, *args, **options: sent.append((name, args)))
-    return sent
-
-
 def run_on_worker(settings: dict, storage_dir, task: str, *args):
     """Run a task in another app, as a worker on another machine has it: same database and bucket, its own disk."""
     worker = create_app("testing")

@@ -7,18 +7,17 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Campaign
 from app.services import campaign_stats
+from tests.conftest import wait_for
 from tests.factories import make_user, sign_in_page as log_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def marketer(app, config):
+def marketer(app, config, celery_worker):
+    """A marketer, with the real worker running the Amazon push a new campaign queues."""
     config(AMAZON_ADS_ERROR_RATE=0.0, AMAZON_ADS_LATENCY=0.0)
-    app.extensions["celery"].conf.task_always_eager = True
-    yield make_user(username="lucia", full_name="Lucía Pérez")
-    app.extensions["celery"].conf.task_always_eager = False
-
+    return make_user(username="lucia", full_name="Lucía Pérez")
 
 
 def test_create_campaign_see_detail_and_change_status(page, screenshot, marketer):
@@ -46,7 +45,10 @@ def test_create_campaign_see_detail_and_change_status(page, screenshot, marketer
     page.wait_for_url("**/campaigns/*")
     assert page.is_visible("text=Campaign created.")
     assert page.inner_text(".status-badge").strip() == "draft"
-    # The push ran (eagerly here) after the commit: the badge shows Amazon's answer.
+    # The worker pushed it after the commit: once it has, the badge shows Amazon's answer.
+    wait_for(lambda: db.session.scalar(select(Campaign.external_id).execution_options(populate_existing=True)),
+             timeout=15)
+    page.reload()
     assert page.get_attribute(".ads-badge", "data-ads-status") in ("ACTIVE", "PROCESSING")
 
     campaign = db.session.scalar(select(Campaign))

@@ -15,12 +15,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def eager_tasks(app, config):
+def quiet_ads(config):
     config(AMAZON_ADS_ERROR_RATE=0.0, AMAZON_ADS_LATENCY=0.0)
-    app.extensions["celery"].conf.task_always_eager = True
-    yield
-    app.extensions["celery"].conf.task_always_eager = False
-
 
 
 def pick(page, field, typed, has_text):
@@ -30,7 +26,7 @@ def pick(page, field, typed, has_text):
     return option
 
 
-def test_campaign_targets_are_added_by_picking_places(page, user, screenshot, eager_tasks):
+def test_campaign_targets_are_added_by_picking_places(page, user, screenshot, quiet_ads):
     log_in(page, user)
     page.goto("/campaigns/new")
     page.fill("#name", "Costa del Sol")

@@ -8,14 +8,12 @@ from app.services import campaign_stats
 
 @pytest.fixture(autouse=True)
 def _quiet_amazon(app):
-    """No random failures unless a test asks for them; tasks run eagerly unless a test starts a worker."""
+    """No random failures unless a test asks for them. Tasks queue to Redis as in production: a test that needs one
+    run asks for the real worker (`celery_worker`), a test of what a task does calls its service."""
     saved = {k: app.config.get(k) for k in ("AMAZON_ADS_ERROR_RATE", "AMAZON_ADS_SEED", "AMAZON_ADS_RETRY_BASE",
                                             "AMAZON_ADS_LATENCY", "AMAZON_ADS_RETRY_AFTER")}
     app.config.update(AMAZON_ADS_ERROR_RATE=0.0, AMAZON_ADS_SEED="7", AMAZON_ADS_RETRY_BASE=0.05,
                       AMAZON_ADS_LATENCY=0.0, AMAZON_ADS_RETRY_AFTER=1)
-    celery = app.extensions["celery"]
-    eager = celery.conf.task_always_eager
-    celery.conf.task_always_eager = True
     yield
     # A worker started by an earlier test may be running what this test enqueued: let it finish before
     # the next test truncates the tables under it.
@@ -26,7 +24,6 @@ def _quiet_amazon(app):
     # Tasks left in the broker would be picked up by the session's worker the moment it starts, which is
     # before the next test's truncation (session fixtures come first).
     redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
-    celery.conf.task_always_eager = eager
     app.config.update(saved)
 
 

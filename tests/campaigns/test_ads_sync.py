@@ -82,11 +82,17 @@ def test_simulator_faults_can_be_injected(app):
     assert not isinstance(refused.value, RetryableIntegrationError)
 
 
-# Push on create (eager) ----------------------------------------------------------------------------------
+# Push on create ----------------------------------------------------------------------------------------------
 
-def test_creating_an_amazon_campaign_pushes_it_after_commit(owner_api, app):
+@pytest.fixture
+def worker(celery_worker):
+    return celery_worker
+
+
+@pytest.mark.worker
+def test_creating_an_amazon_campaign_pushes_it_after_commit(owner_api, app, worker):
     campaign = create_amazon(owner_api)
-    synced = fresh(campaign["id"])
+    synced = wait_for(lambda: fresh(campaign["id"]).external_id and fresh(campaign["id"]), timeout=15)
     assert synced.external_id.startswith("AMZ-") and synced.ads_status in ("ACTIVE", "PROCESSING")
     assert synced.last_synced_at is not None and synced.sync_error is None
     shown = owner_api.get(f"/campaigns/{campaign['id']}").json
@@ -98,14 +104,17 @@ def test_other_channels_are_not_pushed(owner_api, app):
     assert simulator(app).calls() == []
 
 
-def test_a_refused_push_fails_at_once_with_the_reason(owner_api, app):
+@pytest.mark.worker
+def test_a_refused_push_fails_at_once_with_the_reason(owner_api, app, worker):
     simulator(app).inject_faults("400")
-    campaign = fresh(create_amazon(owner_api)["id"])
-    assert campaign.ads_status == "FAILED" and "400" in campaign.sync_error
+    created = create_amazon(owner_api)
+    campaign = wait_for(lambda: fresh(created["id"]).ads_status == "FAILED" and fresh(created["id"]), timeout=15)
+    assert "400" in campaign.sync_error and fresh(created["id"]).sync_attempts <= 1
 
 
 def test_running_push_twice_never_makes_a_second_external_id(owner_api, app):
     campaign = create_amazon(owner_api)
+    ads.push_campaign(campaign["id"])
     first = fresh(campaign["id"]).external_id
     ads.push_campaign(campaign["id"])
     ads.push_campaign(campaign["id"])
@@ -114,7 +123,6 @@ def test_running_push_twice_never_makes_a_second_external_id(owner_api, app):
 
 
 def test_two_racing_pushes_create_one_remote_campaign(app, owner_api):
-    app.extensions["celery"].conf.task_always_eager = False
     campaign = create_amazon(owner_api)  # enqueued to a broker nobody consumes in this test
     app.config["AMAZON_ADS_LATENCY"] = 0.3  # widen the window in which a naive push would double-create
     barrier, errors = threading.Barrier(2), []
@@ -141,12 +149,6 @@ def test_two_racing_pushes_create_one_remote_campaign(app, owner_api):
 
 
 # Retries with a real worker (countdowns matter) --------------------------------------------------------------
-
-@pytest.fixture
-def worker(app, celery_worker):
-    app.extensions["celery"].conf.task_always_eager = False
-    return celery_worker
-
 
 @pytest.mark.worker
 def test_429_is_retried_no_sooner_than_retry_after(owner_api, app, worker):
@@ -199,6 +201,7 @@ def test_exhausted_retries_leave_the_campaign_failed_with_the_reason(owner_api, 
 
 def test_refresh_moves_statuses_on_and_pulls_metrics_so_stats_move(owner_api, app):
     campaign = create_amazon(owner_api)
+    ads.push_campaign(campaign["id"])
     row = fresh(campaign["id"])
     simulator(app).redis.hset("amazon_ads:status", row.external_id, "PROCESSING")
     row.ads_status = "PROCESSING"
@@ -216,6 +219,7 @@ def test_refresh_moves_statuses_on_and_pulls_metrics_so_stats_move(owner_api, ap
 
 def test_refresh_skips_paused_campaigns_metrics_and_survives_errors(owner_api, app):
     campaign = create_amazon(owner_api)
+    ads.push_campaign(campaign["id"])
     owner_api.patch(f"/campaigns/{campaign['id']}/status", json={"new_status": "active"})
     owner_api.patch(f"/campaigns/{campaign['id']}/status", json={"new_status": "paused"})
     ads.refresh_statuses()

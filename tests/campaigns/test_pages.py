@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign
+from app.services import ads
 from tests.campaigns.conftest import add_metrics
 from tests.factories import PASSWORD, make_user
 
@@ -121,6 +122,7 @@ def test_detail_shows_the_failed_sync_badge_with_its_error(browser_client, app):
     amazon_ads_client(app.config).inject_faults("400")
     browser_client.post("/campaigns/new", data=dict(FORM, channel="amazon_ads"))
     campaign = db.session.scalar(select(Campaign))
+    ads.push_campaign(campaign.id)  # what the queued task runs
     html = browser_client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert 'data-ads-status="FAILED"' in html and "400 Invalid campaign" in html and "Sync now" in html
     listed = browser_client.get("/campaigns").get_data(as_text=True)

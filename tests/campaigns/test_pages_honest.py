@@ -14,7 +14,8 @@ from tests.factories import make_user, own_account, sign_in
 
 def test_a_draft_amazon_campaign_is_not_shown_as_running(client, app):
     user = make_user(username="lucia")
-    campaign = campaigns.create_campaign(own_account(user), actor=user, name="Prime", budget=100)  # pushed eagerly
+    campaign = campaigns.create_campaign(own_account(user), actor=user, name="Prime", budget=100)
+    ads.push_campaign(campaign.id)  # what the queued task runs
     assert db.session.get(Campaign, campaign.id).ads_status in ("ACTIVE", "PROCESSING")  # Amazon's word
     sign_in(client, user)
     html = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)

@@ -15,18 +15,6 @@ def storage_dir(app, tmp_path, monkeypatch):
     return path
 
 
-@pytest.fixture(autouse=True)
-def queued(request, monkeypatch):
-    """Tasks enqueued by the test, kept here instead of reaching a worker (unless the test is marked `worker`),
-    so processing called directly never races a worker started by an earlier test."""
-    sent = []
-    if request.node.get_closest_marker("worker") is None:
-        from app.services import dispatch
-
-        monkeypatch.setattr(dispatch, "enqueue", lambda name, *args, **options: sent.append((name, args)))
-    return sent
-
-
 @pytest.fixture
 def account(user):
     return own_account(user)
