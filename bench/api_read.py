@@ -191,7 +191,8 @@ def load_demo(dsn: str, account_id: str, user_id: str, *, campaigns: int = 60, c
         SELECT gen_random_uuid(), %s, %s, 'Demo campaign ' || g, 'Spring sale for shoes, bikes and coffee ' || g,
             (ARRAY['display','email','social_media','search'])[1 + g %% 4], 500 + g * 10, 'USD',
             ARRAY['spring', 'sale', 'kw' || g], now() - interval '90 days', now() + interval '30 days', 'UTC',
-            (ARRAY['low','medium','high'])[1 + g %% 3], (ARRAY['active','paused','draft','finished'])[1 + g %% 4],
+            (ARRAY['low','medium','high'])[1 + g %% 3],
+            (ARRAY['active','paused','draft','finished'])[1 + g %% 4]::campaign_status,
             '{"age": "25-35", "gender": "all", "interests": ["shoes"]}',
             '[{"type": "point", "coordinates": [-3.7038, 40.4168], "name": "Madrid"}]', '{}', '{}',
             '{"headline": "Spring sale"}', 0, now() - g * interval '1 hour', now() - g * interval '1 hour'

@@ -43,7 +43,7 @@ def load(dsn: str, account_id: str, user_id: str, campaigns: int, days: int) -> 
             'Bench campaign ' || g || ' selling ' || (ARRAY['shoes','bikes','coffee','books','toys'])[1 + g %% 5],
             ({CHANNELS})[1 + g %% 6], 100 + g %% 5000, 'USD', ARRAY['kw' || g %% 100],
             now() - (g %% 365) * interval '1 day', now() + (1 + g %% 90) * interval '1 day', 'UTC',
-            (ARRAY['low','medium','high'])[1 + g %% 3], ({STATUSES})[1 + (g / 7) %% 6],
+            (ARRAY['low','medium','high'])[1 + g %% 3], ({STATUSES})[1 + (g / 7) %% 6]::campaign_status,
             '{{}}', '[]', '{{}}', '{{}}', '{{}}', 0, now() - g * interval '1 minute', now() - g * interval '1 minute'
         FROM generate_series(1, %s) AS g""", (account_id, user_id, campaigns))
     timings["campaigns_s"] = time.perf_counter() - t0
