@@ -44,7 +44,8 @@ def test_a_lone_surrogate_in_the_login_name_never_bypasses_the_limit(client, use
         client.post("/api/v1/auth/login", json={"username": "owner", "password": "wrong-guess-1"})
     for _ in range(3):
         response = client.post("/api/v1/auth/login", data=raw, content_type="application/json")
-        assert response.status_code in (422, 429) and response.json["status_code"] == response.status_code
+        # Refused as unreadable before the limiter counts anything; the correct password below shows the limit held.
+        assert response.status_code == 422 and response.json["status_code"] == 422
     assert client.post("/api/v1/auth/login", json={"username": "owner", "password": PASSWORD}).status_code == 429
 
 
@@ -178,6 +179,6 @@ def test_admin_writes_go_through_the_services_and_other_views_are_read_only(app,
                                  "language": "en"})
     assert own_account(user).name != "  " and renamed.status_code == 200  # the service's error, shown on the form
     for view in ("customer", "segment", "importjob", "campaign", "mediafile"):
-        assert browser.get(f"/admin/{view}/new/").status_code in (302, 403, 404)
-        assert browser.get(f"/admin/{view}/edit/?id=00000000-0000-0000-0000-000000000000").status_code in (302, 403,
-                                                                                                            404)
+        # Read-only views: Flask-Admin sends create and edit back to the list (302) without showing a form.
+        assert browser.get(f"/admin/{view}/new/").status_code == 302
+        assert browser.get(f"/admin/{view}/edit/?id=00000000-0000-0000-0000-000000000000").status_code == 302
