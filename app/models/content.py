@@ -16,19 +16,19 @@ from app.extensions import db
 from app.models.base import AccountScopedMixin, TimestampMixin, UUIDMixin, pg_enum, utcnow
 
 
-class ContentChannel(str, enum.Enum):
+class ContentChannel(enum.StrEnum):
     SOCIAL = "social"
     EMAIL = "email"
     WHATSAPP = "whatsapp"
 
 
-class ContentStatus(str, enum.Enum):
+class ContentStatus(enum.StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
     ARCHIVED = "archived"
 
 
-class SuggestionKind(str, enum.Enum):
+class SuggestionKind(enum.StrEnum):
     TITLE = "title"
     SUBJECT = "subject"
     BODY = "body"
@@ -36,13 +36,13 @@ class SuggestionKind(str, enum.Enum):
     SUMMARY = "summary"
 
 
-class SuggestionStatus(str, enum.Enum):
+class SuggestionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
 
 
-class JobStatus(str, enum.Enum):
+class JobStatus(enum.StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     COMPLETED = "completed"

@@ -269,3 +269,41 @@ def run_content_job(job_id) -> ContentJob | None:
 def fail_content_job(job_id, *, reason: str) -> None:
     """Leave the job failed with `reason`; the pieces already written stay."""
     _mark(job_id, status=JobStatus.FAILED, finished_at=utcnow(), error=reason[:2000])
+
+
+# --- what the pages show --------------------------------------------------------------------------------------
+def products_overview(account: Account, *, page: int = 1, size: int = 20) -> Page:
+    """The account's products with how many content versions each has and how many are approved (one statement)."""
+    versions = (select(ProductContent.product_id, func.count().label("versions"),
+                       func.count().filter(ProductContent.status == ContentStatus.APPROVED).label("approved"),
+                       func.max(ProductContent.created_at).label("latest"))
+                .where(ProductContent.account_id == account.id).group_by(ProductContent.product_id).subquery())
+    stmt = (select(Product, func.coalesce(versions.c.versions, 0).label("versions"),
+                   func.coalesce(versions.c.approved, 0).label("approved"), versions.c.latest)
+            .outerjoin(versions, versions.c.product_id == Product.id)
+            .where(Product.account_id == account.id)
+            .order_by(versions.c.latest.desc().nulls_last(), Product.name, Product.id))
+    return paginate(stmt, page=page, size=size, scalars=False)
+
+
+def content_groups(product: Product, *, limit: int = 300) -> list[dict]:
+    """The product's versions grouped by channel and language (channels in their usual order), newest first."""
+    rows = db.session.scalars(contents_query(product).limit(limit)).all()
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault((row.channel.value, row.language), []).append(row)
+    order = {c: i for i, c in enumerate(CHANNELS)}
+    return [{"channel": c, "language": lang, "versions": versions}
+            for (c, lang), versions in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))]
+
+
+def latest_job(product: Product) -> ContentJob | None:
+    return db.session.scalar(select(ContentJob).where(ContentJob.product_id == product.id,
+                                                      ContentJob.account_id == product.account_id)
+                             .order_by(ContentJob.created_at.desc()).limit(1))
+
+
+def product_choices(account: Account, *, limit: int = 100) -> list[Product]:
+    """The account's products by name, for pickers."""
+    return list(db.session.scalars(select(Product).where(Product.account_id == account.id)
+                                   .order_by(Product.name, Product.id).limit(limit)))

@@ -24,6 +24,8 @@ MAX_PRODUCTS = 10
 # Answer field -> the kind of suggestion each of its items becomes.
 KINDS = {"titles": SuggestionKind.TITLE, "subjects": SuggestionKind.SUBJECT, "body": SuggestionKind.BODY,
          "hashtags": SuggestionKind.HASHTAGS, "summary": SuggestionKind.SUMMARY}
+KIND_ORDER = (SuggestionKind.TITLE, SuggestionKind.SUBJECT, SuggestionKind.BODY, SuggestionKind.HASHTAGS,
+              SuggestionKind.SUMMARY)
 
 
 def check_tone(tone: str | None) -> str:
