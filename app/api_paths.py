@@ -24,6 +24,9 @@ ALIASES = {
     "/api/v1/cart/cancel": "/api/v1/reservations/cancel",
 }
 
+# Seed 003 names the product content action with an underscore, after an id, so it is not a fixed alias.
+PRODUCTS, GENERATE_CONTENT_SEED = "/api/v1/products/", "/generate_content"
+
 
 def canonical_path(path: str) -> str:
     """The documented path for an API path as an integrator may write it."""
@@ -34,6 +37,8 @@ def canonical_path(path: str) -> str:
     head = path[len(API_PREFIX):].split("/", 1)[0]
     if head and head not in UNVERSIONED and path not in ALIASES:
         path = CURRENT + path[len(API_PREFIX) - 1:]
+    if path.startswith(PRODUCTS) and path.endswith(GENERATE_CONTENT_SEED):  # /products/{id}/generate_content
+        path = path[: -len(GENERATE_CONTENT_SEED)] + "/generate-content"
     return ALIASES.get(path, path)
 
 

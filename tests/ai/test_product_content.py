@@ -116,3 +116,9 @@ def test_the_cli_generates_with_a_progress_bar(app, product):
     assert db.session.scalar(select(ContentJob.status)).value == "completed"
     bad = app.test_cli_runner().invoke(args=["ai", "generate", "--product", "nope"])
     assert bad.exit_code != 0 and "No product" in bad.output
+
+
+def test_the_seed_path_with_an_underscore_reaches_generate_content(owner_api, product):
+    response = owner_api.post(f"/api/products/{product.id}/generate_content/", json={"language_code": "es",
+                                                                                     "channels": ["whatsapp"]})
+    assert response.status_code == 201 and response.json["contents"][0]["language"] == "es"

@@ -5,6 +5,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.ai.schemas import TONES
+from app.blueprints.forms import choice_list
 
 TONE_LABELS = {"friendly": _l("Friendly"), "professional": _l("Professional"), "playful": _l("Playful"),
                "urgent": _l("Urgent")}
@@ -19,7 +20,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class SuggestionForm(FlaskForm):
     language = SelectField(_l("Language"), choices=[])
-    tone = SelectField(_l("Tone"), choices=[(t, TONE_LABELS[t]) for t in TONES], default="friendly")
+    tone = SelectField(_l("Tone"), choices=choice_list((t, TONE_LABELS[t]) for t in TONES), default="friendly")
     products = SelectMultipleField(_l("Products it is about"), choices=[], validate_choice=False)
 
 
@@ -28,10 +29,10 @@ class DecisionForm(FlaskForm):
 
 
 class GenerateContentForm(FlaskForm):
-    channels = MultiCheckboxField(_l("Channels"), choices=list(CHANNEL_LABELS.items()),
+    channels = MultiCheckboxField(_l("Channels"), choices=choice_list(CHANNEL_LABELS.items()),
                                   default=list(CHANNEL_LABELS), validators=[DataRequired()])
     languages = MultiCheckboxField(_l("Languages"), choices=[], validators=[DataRequired()])
-    tone = SelectField(_l("Tone"), choices=[(t, TONE_LABELS[t]) for t in TONES], default="friendly")
+    tone = SelectField(_l("Tone"), choices=choice_list((t, TONE_LABELS[t]) for t in TONES), default="friendly")
     keywords = StringField(_l("Keywords"), validators=[Optional(), Length(max=500)],
                            description=_l("Comma-separated, e.g. trail running, spring"))
     audience = StringField(_l("Audience"), validators=[Optional(), Length(max=300)],
@@ -43,4 +44,4 @@ class ContentEditForm(FlaskForm):
     body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 8})
     hashtags = StringField(_l("Hashtags"), validators=[Optional(), Length(max=700)],
                            description=_l("Separated by spaces, e.g. #TrailRunning #Spring"))
-    status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()))
+    status = SelectField(_l("Status"), choices=choice_list(STATUS_LABELS.items()))

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from app.blueprints.ai.forms import (
     CHANNEL_LABELS, STATUS_LABELS, TONE_LABELS, ContentEditForm, DecisionForm, GenerateContentForm, SuggestionForm,
 )
-from app.blueprints.forms import apply_errors, attempt, flash_form_errors
+from app.blueprints.forms import apply_errors, attempt, choice_list, flash_form_errors
 from app.errors import DomainError
 from app.models import MemberRole
 from app.security import current_account, current_role, current_user, editor_required, viewer_required
@@ -17,8 +17,8 @@ pages_bp = Blueprint("content", __name__)
 LANGUAGE_LABELS = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français"}
 
 
-def _languages() -> list[tuple[str, str]]:
-    return [(code, LANGUAGE_LABELS.get(code, code)) for code in ai_usage.allowed_languages()]
+def _languages() -> list:
+    return choice_list((code, LANGUAGE_LABELS.get(code, code)) for code in ai_usage.allowed_languages())
 
 
 def _can_edit() -> bool:
@@ -138,7 +138,7 @@ def _suggestions_page(campaign, *, form=None, status=200):
     if form is None:
         form = SuggestionForm(language=ai_usage.check_language(None))
     form.language.choices = _languages()
-    form.products.choices = [(str(p.id), p.name) for p in ai_content.product_choices(current_account())]
+    form.products.choices = choice_list((str(p.id), p.name) for p in ai_content.product_choices(current_account()))
     rows = ai_suggestions.list_suggestions(campaign, page=1, size=100).items
     pending = [(kind, [s for s in rows if s.kind == kind and s.status.value == "pending"])
                for kind in ai_suggestions.KIND_ORDER]
