@@ -4,12 +4,13 @@ from kombu import Queue
 
 task_default_queue = "default"
 # A queue exists only once a task is routed to it (tests/platform/test_honest_docs.py checks it).
-task_queues = [Queue(name) for name in ("default", "ads", "media", "messaging")]
+task_queues = [Queue(name) for name in ("default", "ads", "media", "messaging", "webhooks")]
 # Tasks are named <domain>.<verb_noun>; the domain picks the queue, "default" takes the rest.
 task_routes = {
     "ads.*": {"queue": "ads"},
     "media.*": {"queue": "media"},
     "messaging.*": {"queue": "messaging"},
+    "webhooks.*": {"queue": "webhooks"},
 }
 
 # At-least-once: a task is acknowledged after it ran, so a crashed worker's task runs again (tasks are idempotent).
@@ -39,4 +40,5 @@ beat_schedule = {
     "promos-advance-promos": {"task": "promos.advance_promos", "schedule": 15.0},
     "promos-expire-holds": {"task": "promos.expire_holds", "schedule": 5.0},
     "promos-renotify-active": {"task": "promos.renotify_active", "schedule": 3600.0},
+    "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 30.0},
 }

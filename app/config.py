@@ -169,6 +169,17 @@ class Config:
                                   if code.strip()]
     DEFAULT_CAMPAIGN_LANGUAGE = env("DEFAULT_CAMPAIGN_LANGUAGE", "en")
 
+    # Webhooks: private and loopback destinations only when allowed (tests, development); link-local never.
+    WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+    WEBHOOKS_TIMEOUT = env_float("WEBHOOKS_TIMEOUT", 10.0)  # seconds per try (connect, then each read)
+    # 14 tries about a day apart in all: 30 s doubling on each retry up to 6 h between two, with jitter.
+    WEBHOOKS_MAX_ATTEMPTS = 14
+    WEBHOOKS_RETRY_BASE = 30.0
+    WEBHOOKS_RETRY_CAP = 6 * 3600.0
+    WEBHOOKS_DISABLE_AFTER = 5  # deliveries failed in a row (each after its retries) before the endpoint is disabled
+    WEBHOOKS_LEASE_SECONDS = 120  # a try taken by a worker that died is taken again after this
+    WEBHOOKS_PER_ACCOUNT = 20
+
     CELERY = {}  # overrides of celeryconfig.py, per environment
 
 

@@ -321,3 +321,94 @@ def openai_local(openai_server, config):
            OPENAI_MAX_RETRIES=2, OPENAI_TIMEOUT=5.0)
     yield openai_server
     openai_server.reset()
+
+
+@dataclass
+class ReceivedWebhook:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+
+class WebhookReceiver:
+    """An HTTP server receiving webhooks as an integrator's would: keeps every POST (path, headers, raw body) and
+    answers 200 unless told to answer the next ones otherwise (a status, optional headers, a delay in seconds)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._lock = threading.Lock()
+        self.received: list[ReceivedWebhook] = []
+        self._replies: deque = deque()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> "WebhookReceiver":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.received.clear()
+            self._replies.clear()
+
+    def answer(self, *replies: int | tuple) -> None:
+        """Answer the next POSTs with these, one each: a status, or (status, headers) or (status, headers, delay)."""
+        with self._lock:
+            self._replies.extend(r if isinstance(r, tuple) else (r,) for r in replies)
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with server._lock:
+                    server.received.append(ReceivedWebhook(self.path, dict(self.headers.items()), body, time.time()))
+                    reply = server._replies.popleft() if server._replies else (200,)
+                status = reply[0]
+                headers = reply[1] if len(reply) > 1 else {}
+                pause = reply[2] if len(reply) > 2 else 0
+                if pause:
+                    time.sleep(pause)
+                payload = b'{"ok": true}' if status < 400 else b'{"error": "scripted"}'
+                try:
+                    self.send_response(status)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:  # the sender gave up (a timeout test)
+                    pass
+
+        return Handler
+
+
+@pytest.fixture(scope="session")
+def webhook_receiver_server():
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook_receiver(webhook_receiver_server, config):
+    """The local webhook receiver, empty, with private destinations allowed (it listens on loopback)."""
+    webhook_receiver_server.reset()
+    config(WEBHOOKS_ALLOW_PRIVATE=True)
+    yield webhook_receiver_server
+    webhook_receiver_server.reset()

@@ -22,6 +22,7 @@ from app.models.promos import (
     FlashPromo, NotificationLog, NotificationStatus, PromoAudience, PromoChannel, PromoStatus, Reservation,
     ReservationStatus, Store, StoreProduct,
 )
+from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AIUsage", "CampaignSuggestion", "ContentChannel", "ContentJob", "ContentStatus", "JobStatus", "ProductContent",
@@ -35,4 +36,5 @@ __all__ = [
     "UserRole", "UserStatus", "utcnow", "WhatsAppWindow",
     "FlashPromo", "NotificationLog", "NotificationStatus", "Product", "PromoAudience", "PromoChannel", "PromoStatus",
     "Reservation", "ReservationStatus", "Store", "StoreProduct",
+    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]
