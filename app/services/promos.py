@@ -15,6 +15,7 @@ from app.services import customer_fields as fields
 from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue, enqueue_after_commit
+from app.services.messaging import parse_send_at
 from app.services.notifications import notify_members
 from app.services.pagination import Page, paginate
 from app.services.reservations import release_holds
@@ -56,15 +57,6 @@ def get_promo(account: Account, promo_id) -> FlashPromo:
     return get_owned(FlashPromo, account, promo_id, label="Promo")
 
 
-def get_active_promo(account: Account, promo_id) -> FlashPromo:
-    """A promo of the account that is running now; 404 if unknown, 409 if it is not active."""
-    promo = get_promo(account, promo_id)
-    status = effective_status(promo)
-    if status != PromoStatus.ACTIVE:
-        raise Conflict(f"The promo is {status.value}, not active", details={"status": status.value})
-    return promo
-
-
 def list_promos(account: Account, *, page: int = 1, size: int = 10, status: str | None = None,
                 store_id=None) -> Page:
     """The account's promos, soonest first; `status` as the clock says (scheduled, active, finished, cancelled)."""
@@ -101,6 +93,20 @@ class NearbyPromo:
 
     def __getattr__(self, name):
         return getattr(self.promo, name)
+
+
+def local_window(store: Store, starts_local, ends_local) -> dict:
+    """Wall-clock start and end in the store's time zone as UTC `starts_at` and `ends_at` (DST-aware; a time the
+    clocks skip is refused)."""
+    window, errors = {}, {}
+    for name, value in (("starts_at", starts_local), ("ends_at", ends_local)):
+        try:
+            window[name] = parse_send_at(value, store.timezone or "UTC")
+        except ValidationError as exc:
+            errors[name] = [m for messages in (exc.details or {}).values() for m in messages]
+    if errors:
+        raise ValidationError(details=errors)
+    return window
 
 
 # --- writing ------------------------------------------------------------------------------------------------------

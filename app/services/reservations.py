@@ -12,29 +12,38 @@ from sqlalchemy import select, text
 
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.models import Account, Customer, FlashPromo, Reservation, ReservationStatus, utcnow
-from app.services import unit_of_work
+from app.models import Account, Customer, FlashPromo, PromoStatus, Reservation, ReservationStatus, utcnow
+from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.customers import record_order
 
-# One statement: take the stock (only if enough is free) and create the hold only if it was taken. The customer's
-# live holds and purchases of this promo are counted in the same statement, under the advisory lock taken just
-# before, so concurrent holds of one customer cannot pass the limit together.
+# One statement: check the promo (the account's, running now) and the customer (the account's), take the stock
+# (only if enough is free) and create the hold only if it was taken. The customer's live holds and purchases of
+# this promo are counted in the same statement, under the advisory lock taken just before, so concurrent holds of
+# one customer cannot pass the limit together. One round trip while the stock row is locked: that is the limit.
 _HOLD = text("""
-WITH taken AS (
-    UPDATE store_products SET stock = stock - :quantity, updated_at = now()
-    WHERE id = :store_product_id AND stock >= :quantity
+WITH promo AS (
+    SELECT id, store_product_id, promo_price, max_per_customer FROM promos
+    WHERE id = :promo_id AND account_id = :account_id AND status <> 'cancelled'
+      AND starts_at <= now() AND ends_at > now()
+), customer AS (
+    SELECT id FROM customers WHERE id = :customer_id AND account_id = :account_id
+), taken AS (
+    UPDATE store_products sp SET stock = sp.stock - :quantity, updated_at = now()
+    FROM promo, customer
+    WHERE sp.id = promo.store_product_id AND sp.stock >= :quantity
       AND (SELECT coalesce(sum(quantity), 0) FROM reservations
-           WHERE promo_id = :promo_id AND customer_id = :customer_id
-             AND (status = 'confirmed' OR (status = 'held' AND expires_at > now()))) + :quantity <= :limit
-    RETURNING id
+           WHERE promo_id = promo.id AND customer_id = customer.id
+             AND (status = 'confirmed' OR (status = 'held' AND expires_at > now()))) + :quantity
+          <= promo.max_per_customer
+    RETURNING sp.id, promo.promo_price
 )
 INSERT INTO reservations (id, account_id, promo_id, store_product_id, customer_id, quantity, status, token,
                           unit_price, expires_at, created_at, updated_at)
-SELECT :id, :account_id, :promo_id, taken.id, :customer_id, :quantity, 'held', :token, :unit_price,
+SELECT :id, :account_id, :promo_id, taken.id, :customer_id, :quantity, 'held', :token, taken.promo_price,
        now() + make_interval(secs => :hold_seconds), now(), now()
 FROM taken
-RETURNING id
+RETURNING *
 """)
 
 # Expire due holds (all, or one store product's) and give their stock back, in one statement. SKIP LOCKED: a hold
@@ -87,24 +96,47 @@ def new_token() -> str:
 
 
 @unit_of_work
-def reserve_stock(promo: FlashPromo, *, customer: Customer, quantity: int) -> Reservation:
-    """Hold `quantity` units for `customer` for HOLD_SECONDS; Conflict (409) if stock is short or the customer's
-    limit for the promo would be passed. The promo must be active (checked by the caller's lookup)."""
+def hold_stock(account: Account, *, promo_id, customer_id, quantity: int) -> Reservation:
+    """Hold `quantity` units of an active promo for a customer of `account` for HOLD_SECONDS: 404 for another
+    account's (or an unknown) promo or customer, 409 if the promo is not running, stock is short, or the customer's
+    limit for the promo would be passed. Three round trips on the way that succeeds."""
     session = db.session
     # A lost hold is harmless (nobody paid; its stock was never taken either): holds need no durable flush.
-    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                    {"key": f"hold:{promo.id}:{customer.id}"})
-    params = {"id": uuid.uuid4(), "account_id": promo.account_id, "promo_id": promo.id,
-              "store_product_id": promo.store_product_id, "customer_id": customer.id, "quantity": quantity,
-              "limit": promo.max_per_customer, "token": new_token(), "unit_price": promo.promo_price,
-              "hold_seconds": hold_seconds()}
-    created = session.execute(_HOLD, params).scalar()
-    if created is None and _expire(promo.store_product_id):
-        created = session.execute(_HOLD, params).scalar()  # stock came back from holds past their time
+    session.execute(text("SELECT set_config('synchronous_commit', 'off', true), "
+                         "pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                    {"key": f"hold:{promo_id}:{customer_id}"})
+    params = {"id": uuid.uuid4(), "account_id": account.id, "promo_id": promo_id, "customer_id": customer_id,
+              "quantity": quantity, "token": new_token(), "hold_seconds": hold_seconds()}
+    statement = select(Reservation).from_statement(_HOLD)
+    created = session.scalars(statement, params).first()
     if created is None:
-        _explain_refusal(promo, customer, quantity)
-    return session.get(Reservation, created)
+        promo, customer = _refusal_subjects(account, promo_id, customer_id)
+        if _expire(promo.store_product_id):  # stock came back from holds past their time: once more
+            created = session.scalars(statement, params).first()
+        if created is None:
+            _explain_refusal(promo, customer, quantity)
+    # Out of the session before the commit expires it: the answer is built from the row the INSERT returned,
+    # not from a second SELECT after the commit.
+    session.expunge(created)
+    return created
+
+
+def reserve_stock(promo: FlashPromo, *, customer: Customer, quantity: int) -> Reservation:
+    """hold_stock for loaded rows (tasks, pages and tests)."""
+    return hold_stock(db.session.get(Account, promo.account_id), promo_id=promo.id, customer_id=customer.id,
+                      quantity=quantity)
+
+
+def _refusal_subjects(account: Account, promo_id, customer_id) -> tuple[FlashPromo, Customer]:
+    """Why the hold statement inserted nothing, first part: an unknown promo or customer (404), a promo not
+    running (409)."""
+    promo = get_owned(FlashPromo, account, promo_id, label="Promo")
+    now = utcnow()
+    status = ("cancelled" if promo.status == PromoStatus.CANCELLED else "scheduled" if now < promo.starts_at
+              else "finished" if now >= promo.ends_at else None)
+    if status is not None:
+        raise Conflict(f"The promo is {status}, not active", details={"status": status})
+    return promo, get_owned(Customer, account, customer_id)
 
 
 def _explain_refusal(promo: FlashPromo, customer: Customer, quantity: int):

@@ -9,7 +9,7 @@ from app.blueprints.promos.schemas import (
     ReservationSchema, ReservationTokenSchema,
 )
 from app.security import current_account, current_user, editor_required, viewer_required
-from app.services import customers, promo_notify, promos, reservations
+from app.services import promo_notify, promos, reservations
 
 api_blp = Blueprint("promos-api", __name__, url_prefix="/api/v1",
                     description="Flash promos: scheduled discounts, nearby customers notified, 60-second stock holds")
@@ -85,10 +85,7 @@ class Reservations(MethodView):
     def post(self, data):
         """Hold stock of an active promo for a customer for HOLD_SECONDS (409 if stock is short or over the
         customer's limit)"""
-        account = current_account()
-        promo = promos.get_active_promo(account, data["promo_id"])
-        customer = customers.get_customer(account, data["customer_id"])
-        return reservations.reserve_stock(promo, customer=customer, quantity=data["quantity"])
+        return reservations.hold_stock(current_account(), **data)
 
 
 @api_blp.route("/reservations/<token>")
