@@ -289,6 +289,7 @@ def count_each(account: Account, saved: list[Segment]) -> dict[uuid.UUID, int]:
     `count(*) FILTER (WHERE rules)` per segment, instead of one statement per segment."""
     if not saved:
         return {}
+    db.session.execute(text(COUNT_SETTINGS))
     counts = db.session.execute(select(*(func.count().filter(compile_rules(s.rules)) for s in saved))
                                 .select_from(Customer).where(Customer.account_id == account.id)).one()
     return {s.id: count for s, count in zip(saved, counts)}

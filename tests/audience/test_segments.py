@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import Customer, utcnow
@@ -159,3 +159,23 @@ def test_segment_customer_ids_streams_in_batches_with_channel_consent(people):
     assert [db.session.get(Customer, i).first_name for i in emailable] == ["Ana"]
     whatsapp = db.session.scalars(segments.eligible_customers_query(people, channel="whatsapp")).all()
     assert [db.session.get(Customer, i).first_name for i in whatsapp] == ["Cai"]
+
+
+def test_a_page_of_segments_is_counted_in_one_statement_with_each_segments_own_count(people, user):
+    saved = [segments.create_segment(people, actor=user, name=name, rules={"match": "all", "conditions": [cond]})
+             for name, cond in (("VIP", c("tags", "contains", "vip")), ("Spanish", c("language", "eq", "es")),
+                                ("Near Madrid", c("location", "within_km", {"point": MADRID, "km": 15})),
+                                ("Nobody", c("language", "eq", "de")))]
+    statements = []
+
+    def listen(conn, cursor, statement, *rest):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        counts = segments.count_each(people, saved)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert [counts[s.id] for s in saved] == [2, 2, 3, 0]  # the other account's VIP in Madrid is not counted
+    assert counts == {s.id: segments.count_matching(people, s.rules) for s in saved}
+    assert len([s for s in statements if "count(*) FILTER" in s]) == 1
