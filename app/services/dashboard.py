@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Account, ActivityEvent, Campaign, Customer, MediaFile, Membership, Message, utcnow
 from app.models.messaging import ACCEPTED
+from app.services.promos import promo_count
 
 
 @dataclass
@@ -41,6 +42,7 @@ def summary(account: Account) -> Summary:
         _l("Customers"): _count(Customer, account),
         _l("Media files"): _count(MediaFile, account),
         _l("Actions this week"): _count(ActivityEvent, account, ActivityEvent.created_at >= utcnow() - timedelta(days=7)),
+        _l("Active promos"): promo_count(account),
         **_message_counts(account),
     }
     recent = db.session.scalars(

@@ -8,6 +8,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.theme import Bootstrap4Theme
 
+from app.blueprints.admin.promos import add_promo_views
 from app.blueprints.forms import error_text
 from app.errors import DomainError, Forbidden
 from app.extensions import db
@@ -255,6 +256,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(MessageAdmin(Message, db, name="Messages", category="Messaging"))
     admin.add_view(NotificationAdmin(Notification, db, name="Notifications", category="Messaging"))
     admin.add_view(MediaFileAdmin(MediaFile, db, name="Media files", category="Content"))
+    add_promo_views(admin, SecureModelView)
     admin.add_view(ActivityAdmin(ActivityEvent, db, name="Activity log"))
     admin.add_view(PlaceAdmin(Place, db, category="Geolocation"))
     admin.add_view(GeoDatasetAdmin(GeoDataset, db, name="Gazetteer", category="Geolocation"))
