@@ -6,7 +6,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Account, ActivityEvent, Campaign, Customer, MediaFile, Membership, Message, utcnow
+from app.models import (
+    Account, ActivityEvent, Campaign, CampaignSuggestion, Customer, MediaFile, Membership, Message, SuggestionStatus,
+    utcnow,
+)
 from app.models.messaging import ACCEPTED
 from app.services.promos import promo_count
 
@@ -41,6 +44,8 @@ def summary(account: Account) -> Summary:
         _l("Active campaigns"): _count(Campaign, account, Campaign.status == "active", Campaign.deleted_at.is_(None)),
         _l("Customers"): _count(Customer, account),
         _l("Media files"): _count(MediaFile, account),
+        _l("AI suggestions to review"): _count(CampaignSuggestion, account,
+                                                CampaignSuggestion.status == SuggestionStatus.PENDING),
         _l("Actions this week"): _count(ActivityEvent, account, ActivityEvent.created_at >= utcnow() - timedelta(days=7)),
         _l("Active promos"): promo_count(account),
         **_message_counts(account),

@@ -13,8 +13,9 @@ from app.blueprints.forms import error_text
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.models import (
-    Account, ActivityEvent, Campaign, CampaignSend, Customer, GeoDataset, ImportJob, MediaFile, Membership, MemberRole,
-    Message, Notification, Place, Segment, User, UserRole, UserStatus,
+    Account, ActivityEvent, AIUsage, Campaign, CampaignSend, CampaignSuggestion, Customer, GeoDataset, ImportJob,
+    MediaFile, Membership, MemberRole, Message, Notification, Place, ProductContent, Segment, User, UserRole,
+    UserStatus,
 )
 from app.pages import csp_nonce
 from app.services import accounts, members
@@ -231,6 +232,32 @@ class NotificationAdmin(SecureModelView):
     column_default_sort = ("created_at", True)
 
 
+class ProductContentAdmin(SecureModelView):
+    # Read-only: copy is generated, edited and approved through the AI content service (checks, versions).
+    column_list = ("product_id", "account_id", "channel", "language", "version", "status", "provider", "model",
+                   "prompt_version", "edited", "created_at")
+    column_filters = ("channel", "language", "status", "provider", "account_id", "product_id", "created_at")
+    column_searchable_list = ("body", "subject")
+    column_default_sort = ("created_at", True)
+
+
+class CampaignSuggestionAdmin(SecureModelView):
+    # Read-only: a person approves or rejects a suggestion on the campaign, which may write its content.
+    column_list = ("campaign_id", "account_id", "kind", "language", "status", "text", "provider", "decided_by_id",
+                   "decided_at", "created_at")
+    column_filters = ("kind", "language", "status", "provider", "account_id", "campaign_id", "created_at")
+    column_searchable_list = ("text",)
+    column_default_sort = ("created_at", True)
+
+
+class AIUsageAdmin(SecureModelView):
+    # Read-only: what each provider call spent, the monthly budget's ledger.
+    column_list = ("account_id", "task", "provider", "model", "prompt_tokens", "completion_tokens", "total_tokens",
+                   "cost", "succeeded", "created_at")
+    column_filters = ("task", "provider", "model", "succeeded", "account_id", "created_at")
+    column_default_sort = ("created_at", True)
+
+
 _INLINE_CLICK = re.compile(rb'\sonclick="')
 _VOID_LINK = re.compile(rb'\shref="javascript:void\(0\)"')
 
@@ -257,6 +284,9 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(NotificationAdmin(Notification, db, name="Notifications", category="Messaging"))
     admin.add_view(MediaFileAdmin(MediaFile, db, name="Media files", category="Content"))
     add_promo_views(admin, SecureModelView)
+    admin.add_view(ProductContentAdmin(ProductContent, db, name="Product copy", category="Content"))
+    admin.add_view(CampaignSuggestionAdmin(CampaignSuggestion, db, name="AI suggestions", category="Content"))
+    admin.add_view(AIUsageAdmin(AIUsage, db, name="AI usage", category="Content"))
     admin.add_view(ActivityAdmin(ActivityEvent, db, name="Activity log"))
     admin.add_view(PlaceAdmin(Place, db, category="Geolocation"))
     admin.add_view(GeoDatasetAdmin(GeoDataset, db, name="Gazetteer", category="Geolocation"))
