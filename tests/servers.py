@@ -31,6 +31,44 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """A request handler of the local HTTP servers: quiet, and answering JSON."""
+
+    def log_message(self, *args):
+        pass
+
+    def _json(self, status: int, payload: dict, headers: dict | None = None):
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class LocalHttpServer:
+    """An HTTP server on a free loopback port answering with `self._handler()` from a daemon thread."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+
+
 @dataclass
 class ReceivedEmail:
     mail_from: str
@@ -122,26 +160,15 @@ class ReceivedWhatsApp:
     at: float
 
 
-class TwilioServer:
+class TwilioServer(LocalHttpServer):
     """A Twilio-compatible HTTP server for the Messages API: checks the account's basic auth, keeps what it got,
     and can be told to answer a number with errors first (429, 500, or 400 with a Twilio error code)."""
 
     def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-twilio-token"):
         self.account_sid, self.auth_token = account_sid, auth_token
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._lock = threading.Lock()
         self.messages: list[ReceivedWhatsApp] = []
         self._replies: dict[str, deque] = defaultdict(deque)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> "TwilioServer":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
+        super().__init__()
 
     def reset(self) -> None:
         with self._lock:
@@ -156,10 +183,7 @@ class TwilioServer:
     def _handler(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self):
                 expected = "Basic " + base64.b64encode(f"{server.account_sid}:{server.auth_token}".encode()).decode()
                 if self.headers.get("Authorization") != expected:
@@ -185,18 +209,10 @@ class TwilioServer:
                 self._json(201, {"sid": sid, "status": "queued", "to": form.get("To"), "from": form.get("From"),
                                  "body": form.get("Body"), "account_sid": server.account_sid})
 
-            def _json(self, status: int, payload: dict):
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
         return Handler
 
 
-class OpenAIServer:
+class OpenAIServer(LocalHttpServer):
     """An OpenAI-compatible chat completions server (what the official SDK calls at OPENAI_BASE_URL): checks the
     bearer key, keeps every request, answers scripted replies first, then valid JSON for the asked schema.
 
@@ -214,20 +230,10 @@ class OpenAIServer:
 
     def __init__(self, api_key: str = "test-openai-key"):
         self.api_key = api_key
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/v1"
-        self._lock = threading.Lock()
         self.requests: list[dict] = []
         self._replies: deque = deque()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> "OpenAIServer":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
+        super().__init__()
+        self.url += "/v1"  # what OPENAI_BASE_URL names
 
     def reset(self) -> None:
         with self._lock:
@@ -261,10 +267,7 @@ class OpenAIServer:
     def _handler(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self):
                 if self.headers.get("Authorization") != f"Bearer {server.api_key}":
                     return self._json(401, {"error": {"message": "Incorrect API key provided", "type":
@@ -291,16 +294,6 @@ class OpenAIServer:
                                  "message": {"role": "assistant", "content": content, "refusal": None}}],
                     "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                               "total_tokens": prompt_tokens + completion_tokens}})
-
-            def _json(self, status: int, payload: dict, headers: dict | None = None):
-                body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
 
         return Handler
 

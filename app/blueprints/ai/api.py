@@ -20,6 +20,11 @@ api_blp = Blueprint("ai-api", __name__, url_prefix="/api/v1",
 viewer_required = account_role_required(MemberRole.VIEWER)
 
 
+def _plain(args: dict) -> dict:
+    """Query arguments with enum members as the values the services filter on."""
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in args.items()}
+
+
 @api_blp.route("/campaigns/<uuid:campaign_id>/suggestions")
 class Suggestions(MethodView):
     @viewer_required
@@ -28,8 +33,7 @@ class Suggestions(MethodView):
     def get(self, args, campaign_id):
         """The campaign's suggestions, newest first (filter by status, kind, language)"""
         campaign = campaigns.get_campaign(current_account(), campaign_id)
-        filters = {k: (v.value if hasattr(v, "value") else v) for k, v in args.items()}
-        return page_response(ai_suggestions.list_suggestions(campaign, **filters), "suggestions")
+        return page_response(ai_suggestions.list_suggestions(campaign, **_plain(args)), "suggestions")
 
     @editor_required
     @api_blp.arguments(SuggestionCreateSchema)
@@ -101,8 +105,7 @@ class Contents(MethodView):
     def get(self, args, product_id):
         """The product's content versions, newest first (filter by channel, language, status)"""
         product = ai_content.get_product(current_account(), product_id)
-        filters = {k: (v.value if hasattr(v, "value") else v) for k, v in args.items()}
-        return page_response(ai_content.list_product_contents(product, **filters), "contents")
+        return page_response(ai_content.list_product_contents(product, **_plain(args)), "contents")
 
 
 @api_blp.route("/products/<uuid:product_id>/content/<uuid:content_id>")
