@@ -61,7 +61,10 @@ def test_a_marketer_composes_previews_tests_and_hears_when_the_send_is_done(page
     expect(frame.locator("b")).to_have_text(re.compile(r"^(Lucía|Marta)$"))
     expect(page.frame_locator('.preview-item[data-language="en"] iframe').locator("a").first).to_contain_text(
         "https://shop.example.com/sale")
+    # A viewport as tall as the page: a full-page capture that resizes it leaves the preview frames blank.
+    page.set_viewport_size({"width": 1280, "height": 1850})
     screenshot("messaging_compose")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     page.fill("#test_address", "me@example.com")
     page.select_option("#test_language", "es")
@@ -93,6 +96,14 @@ def test_a_marketer_composes_previews_tests_and_hears_when_the_send_is_done(page
     page.goto("/")
     expect(page.locator(".stat", has_text="Messages sent")).to_contain_text("2")
     screenshot("messaging_dashboard")
+    page.click("text=Messages")  # the sidebar's entry
+    expect(page.locator("#sends tbody tr")).to_have_count(1)
+    expect(page.locator("#sends tbody")).to_contain_text("2 / 2")
+    screenshot("messaging_index")
+    page.click("#notifications-toggle")
+    page.click("text=See all")
+    expect(page.locator("#notifications-list tbody tr")).to_have_count(1)
+    screenshot("messaging_notifications_page")
     assert console.problems == []
 
 

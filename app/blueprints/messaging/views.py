@@ -153,5 +153,14 @@ def message_log(campaign_id):
                            statuses=[s.value for s in MessageStatus], args=args)
 
 
+@pages_bp.get("/messages")
+@viewer_required
+def index():
+    args = {k: v for k, v in request.args.items() if k in ("state", "channel") and v}
+    page = messaging_log.list_sends(current_account(), page=max(1, request.args.get("page", 1, type=int)), size=20,
+                                    state=args.get("state"), channel=args.get("channel"))
+    return render_template("messaging/index.html", page=page, args=args, states=messaging_log.SEND_STATES)
+
+
 # The compose and notification pages register on this same blueprint.
 from app.blueprints.messaging import compose_views, notification_views  # noqa: E402,F401
