@@ -113,8 +113,7 @@ class OpenAIProvider:
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
                 response_format={"type": "json_schema",
                                  "json_schema": {"name": f"{task}_{variant}", "schema": schema, "strict": True}},
-                temperature=0.7,
-            )
+            )  # no temperature: reasoning models refuse one, and the default suits copy
         except openai.APIStatusError as exc:
             raise _status_error(exc) from None
         except openai.APIConnectionError as exc:  # refused, reset, timed out (after the SDK's retries)
