@@ -127,6 +127,8 @@ def queued(request, monkeypatch):
         from app.services import dispatch
 
         monkeypatch.setattr(dispatch, "enqueue", lambda name, *args, **options: sent.append((name, args)))
+        monkeypatch.setattr(dispatch, "enqueue_many",
+                            lambda name, calls: sent.extend((name, tuple(args)) for args, _ in calls))
     return sent
 
 

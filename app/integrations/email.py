@@ -1,4 +1,5 @@
 """Email out: SMTP with smtplib (one connection per batch), or a folder of .eml files when no SMTP_HOST is set."""
+import functools
 import os
 import smtplib
 import ssl
@@ -32,11 +33,14 @@ class EmailSender(Protocol):
 class SmtpSession:
     def __init__(self, client: smtplib.SMTP):
         self.client = client
+        self._envelope_from: dict[str, str] = {}  # a batch has one sender: parsed once, not per message
 
     def send(self, *, sender: str, to: str, data: bytes) -> str:
         # mail/rcpt/data rather than sendmail(): a 5xx to RCPT is a bounce of this address, anything else is not.
+        if sender not in self._envelope_from:
+            self._envelope_from[sender] = parseaddr(sender)[1]
         try:
-            code, reply = self.client.mail(parseaddr(sender)[1])
+            code, reply = self.client.mail(self._envelope_from[sender])
             if code != 250:
                 self._refused(code, reply, "MAIL FROM")
             code, reply = self.client.rcpt(to)
@@ -85,15 +89,14 @@ class SmtpSender:
                 client.close()
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
         try:
             if self.security == "ssl":
-                client = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context)
+                client = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=_tls_context())
             else:
                 client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT)
             client.ehlo()
             if self.security == "starttls" or (self.security == "auto" and client.has_extn("starttls")):
-                client.starttls(context=context)
+                client.starttls(context=_tls_context())
                 client.ehlo()
             if self.user:
                 client.login(self.user, self.password or "")
@@ -105,6 +108,13 @@ class SmtpSender:
         except (OSError, smtplib.SMTPException) as exc:  # refused, timed out, TLS failed, 4xx greeting
             raise RetryableIntegrationError(f"Cannot reach the SMTP server {self.host}:{self.port}: {exc}") from None
         return client
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    # Loading the system's CA certificates takes tens of milliseconds: once per process, not per batch, and only
+    # when TLS is used. The context is only read after it is made, so sharing it is safe.
+    return ssl.create_default_context()
 
 
 class OutboxSession:

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -44,12 +44,22 @@ class CampaignSend(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
     status: Mapped[SendStatus] = mapped_column(pg_enum(SendStatus, "send_status"), default=SendStatus.SCHEDULED)
     send_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Deliver at send_at's wall-clock time (in `timezone`) in each customer's own zone.
+    local_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # When beat starts it (fans it out): send_at, or for local time the first moment any zone reaches that time.
+    starts_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=lambda context: context.get_current_parameters()["send_at"])
     batch_size: Mapped[int] = mapped_column(Integer, default=500)
     total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     batches: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Batches 0 … released_batches - 1 have been handed to workers (all at once, or wave by wave for local time).
+    released_batches: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Local time: [{"due_at", "first_batch", "batches", "messages"}] in due order, batches numbered in that order.
+    waves: Mapped[list | None] = mapped_column(JSONB)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Touched by every chunk a worker records: a send with work left and no progress for a lease is resumed.
+    # Touched by workers as they record (at most every few seconds): a send with work left and no progress for a
+    # lease is resumed.
     progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
 
@@ -57,7 +67,7 @@ class CampaignSend(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
 
     __table_args__ = (
         # Beat's query: scheduled sends that are due, and running ones to watch.
-        Index("ix_campaign_sends_open", "status", "send_at",
+        Index("ix_campaign_sends_open", "status", "starts_at",
               postgresql_where=text("status IN ('scheduled', 'sending')")),
     )
 
@@ -67,14 +77,17 @@ class Message(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
 
     __tablename__ = "messages"
 
-    # No index of its own: every index below starts with campaign_id or customer_id.
-    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"))
-    campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("campaigns.id", ondelete="CASCADE"))
-    customer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("customers.id", ondelete="CASCADE"))
+    # No index of its own: every index below starts with campaign_id or customer_id. No foreign keys: their per-row
+    # checks were half of a million-row fan-out; triggers on campaigns and customers delete their messages instead
+    # (migration 0015), and the fan-out reads the rows it references.
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    customer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     channel: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(8))
     to_address: Mapped[str] = mapped_column(String(254))
     batch_no: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # not before (local time); None: now
     status: Mapped[MessageStatus] = mapped_column(pg_enum(MessageStatus, "message_status"),
                                                   default=MessageStatus.QUEUED)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -92,15 +105,14 @@ class Message(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
     clicked_last_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     click_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    customer = relationship("Customer")
+    customer = relationship("Customer", primaryjoin="foreign(Message.customer_id) == Customer.id")
 
     __table_args__ = (
         # One message per campaign and customer: a second fan-out inserts nothing.
         UniqueConstraint("campaign_id", "customer_id", name="uq_messages_campaign_customer"),
-        # A batch task claims its rows by (campaign, batch) and the status it expects.
-        Index("ix_messages_campaign_batch", "campaign_id", "batch_no", "status"),
-        # The log's filter and the progress counts.
-        Index("ix_messages_campaign_status", "campaign_id", "status"),
+        # A batch claims its rows by (campaign, status, batch); the log's filter, progress counts and the
+        # completion check use its first two columns.
+        Index("ix_messages_campaign_status_batch", "campaign_id", "status", "batch_no"),
         # The frequency cap counts a customer's messages of the last day.
         Index("ix_messages_customer_sent", "customer_id", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
         # Status callbacks find their message by the provider's id.

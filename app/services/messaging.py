@@ -1,23 +1,21 @@
 """Sending a messaging campaign: schedule or send now, start exactly once, fan out, progress, messages and logs."""
-import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import Select, case, exists, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import Select, exists, func, select, update
 
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import (
-    ActivityEvent, Campaign, CampaignSend, CampaignStatus, Channel, Customer, Message, MessageStatus, SendStatus,
-    Suppression, User, utcnow,
+    ActivityEvent, Campaign, CampaignSend, CampaignStatus, Channel, Message, MessageStatus, SendStatus, User, utcnow,
 )
 from app.services import segments, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue, enqueue_after_commit
 from app.services.messaging_channels import CHECKS
+from app.services.messaging_fanout import fan_out, local_start, release_batches
 from app.services.notifications import notify_members
 from app.services.pagination import Page, paginate
 
@@ -75,7 +73,8 @@ def _send_of(campaign: Campaign, *, for_update: bool = False) -> CampaignSend | 
     return db.session.scalar(stmt.with_for_update() if for_update else stmt)
 
 
-def _open_send(campaign: Campaign, *, actor: User | None, send_at: datetime, zone: str) -> CampaignSend:
+def _open_send(campaign: Campaign, *, actor: User | None, send_at: datetime, zone: str,
+               local_time: bool = False) -> CampaignSend:
     """The campaign's send, created or moved to `send_at`; 409 once it has started."""
     db.session.refresh(campaign, with_for_update=True)  # two requests for one campaign: one after the other
     _check_sendable(campaign)
@@ -83,14 +82,15 @@ def _open_send(campaign: Campaign, *, actor: User | None, send_at: datetime, zon
     if send is not None and send.status != SendStatus.SCHEDULED:
         raise Conflict(f"This campaign's send is {send.status.value} already; a campaign is sent once",
                        details={"send_status": send.status.value})
-    if send is not None and send.send_at <= utcnow():
+    if send is not None and send.starts_at <= utcnow():
         # Due (sent now, or its time has come) and about to be claimed by a worker: it is starting, not movable.
         raise Conflict("This campaign's send is starting; a campaign is sent once", details={"send_status": "starting"})
     if send is None:
         send = CampaignSend(account_id=campaign.account_id, campaign_id=campaign.id, channel=campaign.channel,
                             batch_size=current_app.config["MESSAGING_BATCH_SIZE"])
         db.session.add(send)
-    send.send_at, send.timezone, send.status = send_at, zone, SendStatus.SCHEDULED
+    send.send_at, send.timezone, send.status, send.local_time = send_at, zone, SendStatus.SCHEDULED, local_time
+    send.starts_at = local_start(send_at, zone) if local_time else send_at
     if campaign.status == CampaignStatus.DRAFT.value:
         campaign.status = CampaignStatus.SCHEDULED.value
     db.session.flush()
@@ -98,14 +98,20 @@ def _open_send(campaign: Campaign, *, actor: User | None, send_at: datetime, zon
 
 
 @unit_of_work
-def schedule_send(campaign: Campaign, *, actor: User | None, send_at: Any, timezone: str) -> dict:
-    """Send the campaign at `send_at` (in `timezone`); a time in the past is refused. Moves a scheduled send."""
+def schedule_send(campaign: Campaign, *, actor: User | None, send_at: Any, timezone: str,
+                  local_time: bool = False) -> dict:
+    """Send the campaign at `send_at` (in `timezone`); a time in the past is refused. Moves a scheduled send.
+
+    With `local_time`, each customer gets it at send_at's wall-clock time in their own zone (the account's when
+    they have none); the send starts (fans out) when the first zone reaches that time, and customers whose time
+    has already passed by then get it at once.
+    """
     when = parse_send_at(send_at, timezone)
     if when <= utcnow():
         raise ValidationError(details={"send_at": ["Must be in the future."]})
-    send = _open_send(campaign, actor=actor, send_at=when, zone=timezone)
+    send = _open_send(campaign, actor=actor, send_at=when, zone=timezone, local_time=bool(local_time))
     record_event(campaign.account, actor, "messaging.scheduled", campaign,
-                 {"send_at": when.isoformat(), "timezone": timezone})
+                 {"send_at": when.isoformat(), "timezone": timezone, "local_time": bool(local_time)})
     return send_state(campaign, send)
 
 
@@ -121,8 +127,8 @@ def send_now(campaign: Campaign, *, actor: User | None) -> dict:
 def start_due_sends(*, limit: int = 100) -> int:
     """Beat: hand every due scheduled send to a worker; start_send makes sure each starts once."""
     due = db.session.scalars(select(CampaignSend.id).where(
-        CampaignSend.status == SendStatus.SCHEDULED, CampaignSend.send_at <= utcnow())
-        .order_by(CampaignSend.send_at).limit(limit)).all()
+        CampaignSend.status == SendStatus.SCHEDULED, CampaignSend.starts_at <= utcnow())
+        .order_by(CampaignSend.starts_at).limit(limit)).all()
     db.session.rollback()
     for send_id in due:
         enqueue("messaging.start_send", str(send_id))
@@ -141,7 +147,7 @@ def start_send(send_id: str) -> dict | None:
         return None
     _lock_campaign(campaign_id)
     claimed = db.session.execute(update(CampaignSend).where(
-        CampaignSend.id == send_id, CampaignSend.status == SendStatus.SCHEDULED, CampaignSend.send_at <= now)
+        CampaignSend.id == send_id, CampaignSend.status == SendStatus.SCHEDULED, CampaignSend.starts_at <= now)
         .values(status=SendStatus.SENDING, started_at=now, progress_at=now).returning(CampaignSend.id)).first()
     if claimed is None:
         return None
@@ -151,14 +157,12 @@ def start_send(send_id: str) -> dict | None:
     if campaign.deleted_at is not None or campaign.status not in OPEN_CAMPAIGN:
         send.status, send.finished_at, send.error = SendStatus.CANCELLED, now, f"The campaign is {campaign.status}."
         return {"status": send.status.value}
-    send.total = fan_out(campaign, send)
-    send.batches = math.ceil(send.total / send.batch_size)
+    fan_out(campaign, send)  # sets total, batches (and waves)
     if campaign.status in (CampaignStatus.DRAFT.value, CampaignStatus.SCHEDULED.value):
         campaign.status = CampaignStatus.ACTIVE.value
     record_event(campaign.account, None, "messaging.started", campaign,
                  {"recipients": send.total, "batches": send.batches})
-    for batch_no in range(send.batches):
-        enqueue_after_commit("messaging.send_batch", str(send.id), batch_no)
+    release_batches(send, now=now)  # every batch, or for local time those due now; beat releases the rest
     if send.total == 0:
         complete_send(send)
     return {"status": send.status.value, "recipients": send.total, "batches": send.batches}
@@ -175,32 +179,6 @@ def audience_count(campaign: Campaign) -> int | None:
         return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     except (NotFound, ValidationError):
         return None
-
-
-def fan_out(campaign: Campaign, send: CampaignSend) -> int:
-    """One INSERT … SELECT of a queued Message per eligible customer (consent, an address, not suppressed).
-
-    Each row gets its language (the customer's if the content has it, else the account's, else the first) and
-    its batch number, so batch tasks find their rows by index.
-    """
-    account = campaign.account
-    segment_id = (campaign.audience or {}).get("segment_id")
-    segment = segments.get_segment(account, segment_id) if segment_id else None
-    channel = campaign.channel
-    address = Customer.email if channel == Channel.EMAIL.value else Customer.phone
-    languages = list(campaign.content)
-    fallback = account.language if account.language in languages else languages[0]
-    now = utcnow()
-    rows = segments.eligible_customers_query(account, segment, channel).with_only_columns(
-        func.gen_random_uuid(), literal(account.id, UUID), literal(campaign.id, UUID), Customer.id, literal(channel),
-        case((Customer.language.in_(languages), Customer.language), else_=literal(fallback)), address,
-        (func.row_number().over(order_by=Customer.id) - 1) // send.batch_size,
-        literal(MessageStatus.QUEUED.value), literal(now), literal(now),
-    ).where(~exists().where(Suppression.account_id == account.id, Suppression.channel == channel,
-                            Suppression.address == address))
-    return db.session.execute(insert(Message).from_select(
-        ["id", "account_id", "campaign_id", "customer_id", "channel", "language", "to_address", "batch_no", "status",
-         "created_at", "updated_at"], rows)).rowcount
 
 
 def complete_send(send: CampaignSend) -> bool:
@@ -287,7 +265,7 @@ def send_state(campaign: Campaign, send: CampaignSend | None = None) -> dict:
     accepted = counts["accepted"]
     return {
         "campaign_id": campaign.id, "status": send.status.value, "channel": send.channel,
-        "send_at": send.send_at, "timezone": send.timezone,
+        "send_at": send.send_at, "timezone": send.timezone, "local_time": send.local_time,
         "send_at_local": send.send_at.astimezone(ZoneInfo(send.timezone)).isoformat(),
         "started_at": send.started_at, "finished_at": send.finished_at, "error": send.error,
         "recipients": send.total, "batches": send.batches, "counts": counts,

@@ -1,9 +1,12 @@
 """The send rate limiter every worker shares: a sliding window per account and channel, kept in Redis by Lua.
 
 Grants are logged in a sorted set (one entry per grant of several tokens, so a few entries a second) and a grant
-is given only while the grants of the last WINDOW seconds stay within the limit. The window is a little longer
-than a second on purpose: a worker sends its tokens just after the grant, and that margin keeps every one-second
-window of actual sends within the limit too.
+is given only while the grants of the last WINDOW seconds stay within the limit. A worker settles its grant once
+its messages are out (`settle`): the entry then counts what was really sent, scored at the last send. So a
+grant's sends stay in the window until WINDOW after the last of them, however long the claim, the rendering or a
+loaded machine delayed them after the grant, and unused tokens go back. That keeps every one-second window of
+actual sends within the limit (the window is a little longer than a second for the margin between the moments
+a send is timed here and reaches the server).
 """
 import math
 import time
@@ -33,7 +36,20 @@ local seq = redis.call('INCR', key .. ':seq')
 redis.call('ZADD', key, now, grant .. ':' .. seq)
 redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
 redis.call('PEXPIRE', key .. ':seq', math.ceil(window * 1000) + 1000)
-return {grant, 0}
+return {grant, 0, seq}
+"""
+# The grant `seq` of `granted` tokens was used for `used` sends, the last one now: re-log it as such (even if it
+# had left the window while its sends were going out: they happened up to now).
+_SETTLE = """
+local key, granted, seq, used, window = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREM', key, granted .. ':' .. seq)
+if used > 0 then
+  redis.call('ZADD', key, now, used .. ':' .. seq)
+  redis.call('PEXPIRE', key, math.ceil(window * 1000) + 1000)
+end
+return used
 """
 
 
@@ -44,9 +60,10 @@ def rate_for(channel: str) -> int:
     return int(current_app.config[RATE_SETTINGS[channel]])
 
 
-def chunk_for(rate: int) -> int:
-    """Tokens asked for at a time: about a tenth of a second's worth, so one worker cannot hog a second."""
-    return max(1, min(50, math.ceil(rate / 10)))
+def chunk_for(rate: int, *, most: int = 50) -> int:
+    """Tokens asked for at a time: about a tenth of a second's worth (so one worker cannot hog a second), at most
+    `most`. A batch passes its size: with a high limit it takes its tokens, claims and records once per batch."""
+    return max(1, min(most, math.ceil(rate / 10)))
 
 
 class SendRateLimiter:
@@ -57,15 +74,27 @@ class SendRateLimiter:
         self.rate = rate if rate is not None else rate_for(channel)
         self.redis = redis_client(current_app.config["REDIS_URL"])
         self.script = self.redis.register_script(_TAKE)
+        self.settle_script = self.redis.register_script(_SETTLE)
+        self.open: tuple[int, int] | None = None  # (tokens, seq) of the last grant, until settled
 
     def take(self, wanted: int, *, deadline: float | None = None) -> int:
-        """Between 1 and `wanted` tokens, waiting as long as it takes (0 only if `deadline` passes first)."""
+        """Between 1 and `wanted` tokens, waiting as long as it takes (0 only if `deadline` passes first).
+        Settle them (`settle`) once what they were for is sent."""
         wanted = max(1, min(wanted, self.rate))
         while True:
-            granted, wait_ms = self.script(keys=[self.key], args=[self.rate, wanted, WINDOW])
+            granted, wait_ms, *seq = self.script(keys=[self.key], args=[self.rate, wanted, WINDOW])
             if granted:
+                self.open = (int(granted), int(seq[0]))
                 return int(granted)
             pause = max(wait_ms, 1) / 1000
             if deadline is not None and time.monotonic() + pause > deadline:
                 return 0
             time.sleep(pause)
+
+    def settle(self, used: int) -> None:
+        """The last grant's sends are done, `used` of its tokens were sent: count those, as of now."""
+        if self.open is None:
+            return
+        granted, seq = self.open
+        self.open = None
+        self.settle_script(keys=[self.key], args=[granted, seq, min(used, granted), WINDOW])

@@ -4,7 +4,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
 
 from app.integrations import IntegrationError, RetryableIntegrationError
-from app.services import messaging, messaging_dispatch, notifications
+from app.services import messaging, messaging_dispatch, messaging_fanout, notifications
 from app.tasks import release_session
 from app.tasks.retry import backoff
 
@@ -13,9 +13,11 @@ BATCH_SOFT_LIMIT = 600
 
 
 @shared_task(name="messaging.start_due_sends", soft_time_limit=50, time_limit=60)
-def start_due_sends() -> int:
-    """Every minute from beat: hand every due scheduled send to messaging.start_send."""
-    return messaging.start_due_sends()
+def start_due_sends() -> dict:
+    """Every minute from beat: hand every due scheduled send to messaging.start_send, and the batches of
+    local-time sends that fall due within the next minute and a half to workers (with their due time as ETA)."""
+    released = messaging_fanout.release_due_batches()
+    return {"sends": messaging.start_due_sends(), "batches": released}
 
 
 @shared_task(name="messaging.start_send", acks_late=True, soft_time_limit=300, time_limit=330)
@@ -24,7 +26,9 @@ def start_send(send_id: str) -> dict | None:
     return messaging.start_send(send_id)
 
 
-@shared_task(bind=True, name="messaging.send_batch", max_retries=None, acks_late=True,
+# ignore_result: nobody reads a batch's result, and with a result backend every publish would also subscribe to
+# the task's result channel (two more Redis round trips per batch when a send starts).
+@shared_task(bind=True, name="messaging.send_batch", max_retries=None, acks_late=True, ignore_result=True,
              soft_time_limit=BATCH_SOFT_LIMIT, time_limit=BATCH_SOFT_LIMIT + 30)
 def send_batch(self, send_id: str, batch_no: int) -> dict:
     """Send one batch; temporary provider failures retry with backoff (Retry-After honoured), then fail the rest."""

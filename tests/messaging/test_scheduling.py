@@ -69,7 +69,8 @@ def test_a_due_send_started_by_two_workers_at_once_fans_out_once(owner_api, user
         make_customer(account, email=f"c{n}@example.com")
     campaign = make_email_campaign(account, user)
     _schedule(owner_api, campaign, (utcnow() + timedelta(hours=1)).isoformat())
-    db.session.execute(update(CampaignSend).values(send_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(update(CampaignSend).values(send_at=utcnow() - timedelta(seconds=1),
+                                                   starts_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     send_id = str(db.session.query(CampaignSend.id).scalar())
     results, barrier = [], threading.Barrier(2)
@@ -98,7 +99,8 @@ def test_beat_starts_a_due_scheduled_send(owner_api, user, smtp, celery_worker):
     _schedule(owner_api, campaign, (utcnow() + timedelta(hours=1)).isoformat())
 
     assert messaging.start_due_sends() == 0
-    db.session.execute(update(CampaignSend).values(send_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(update(CampaignSend).values(send_at=utcnow() - timedelta(seconds=1),
+                                                   starts_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     assert messaging.start_due_sends() == 1
     assert messaging.start_due_sends() in (0, 1)  # a repeat before the worker claims it is harmless
