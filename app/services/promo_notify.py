@@ -6,6 +6,7 @@ the promo's channel and have an address for it, and whose location is within the
 `INSERT … SELECT … ON CONFLICT DO NOTHING` into the log, whose unique (customer, promo, day) key is the anti-spam
 rule; then the rows are sent through the messaging providers and the shared send-rate limiter.
 """
+import time
 from datetime import timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from app.models import (
     Reservation, ReservationStatus, Store, Suppression, WhatsAppWindow, utcnow,
 )
 from app.services.customers import behaviour_clause
+from app.services.dispatch import enqueue_after_commit
 from app.services.pagination import Page, paginate
 from app.services.send_rate import SendRateLimiter, chunk_for
 
@@ -75,7 +77,8 @@ def local_day(store_timezone: str):
 
 def notify_promo(promo_id: str) -> int:
     """Log today's notification for every eligible customer not notified today and not already reserving, in one
-    INSERT … SELECT … ON CONFLICT DO NOTHING; commits, then sends what it logged. How many were new."""
+    INSERT … SELECT … ON CONFLICT DO NOTHING; push is sent (simulated) in the same transaction, email and WhatsApp
+    by the promos.send_notifications task after commit. How many were new."""
     promo = db.session.get(FlashPromo, promo_id)
     if promo is None or promo.status == PromoStatus.CANCELLED:
         return 0
@@ -96,9 +99,20 @@ def notify_promo(promo_id: str) -> int:
     created = db.session.execute(pg_insert(NotificationLog).from_select(
         ["account_id", "promo_id", "customer_id", "sent_on", "channel", "to_address", "distance_m", "status"], rows)
         .on_conflict_do_nothing(constraint="uq_notification_logs_customer_promo_day")).rowcount
+    if promo.channel == PromoChannel.PUSH:
+        # Simulated: logged as sent with a local id; there is no push provider.
+        sent = db.session.execute(update(NotificationLog).where(*_queued(promo)).values(
+            status=NotificationStatus.SENT, sent_at=func.now(),
+            provider_id=func.concat("push:", NotificationLog.id))).rowcount
+        current_app.logger.info("promo %s: %s push notifications (simulated)", promo.id, sent)
+    else:
+        enqueue_after_commit("promos.send_notifications", str(promo.id))
     db.session.commit()
-    send_notifications(promo)
     return created
+
+
+def _queued(promo: FlashPromo) -> tuple:
+    return NotificationLog.promo_id == promo.id, NotificationLog.status == NotificationStatus.QUEUED
 
 
 def _message(promo: FlashPromo) -> tuple[str, str]:
@@ -108,37 +122,48 @@ def _message(promo: FlashPromo) -> tuple[str, str]:
     return subject, f"{subject}, until {local_end:%H:%M} ({store.timezone}). Reserve yours before it runs out."
 
 
-def send_notifications(promo: FlashPromo) -> dict:
-    """Send the promo's queued notifications: push is simulated (logged as sent), email and WhatsApp go through
-    the configured providers at the account's send rate; suppressed addresses and closed WhatsApp windows are
-    skipped with the reason. Safe to run twice: rows are claimed queued → sending before a provider call."""
-    queued = (NotificationLog.promo_id == promo.id, NotificationLog.status == NotificationStatus.QUEUED)
-    if promo.channel == PromoChannel.PUSH:
-        sent = db.session.execute(update(NotificationLog).where(*queued).values(
-            status=NotificationStatus.SENT, sent_at=func.now(),
-            provider_id=func.concat("push:", NotificationLog.id))).rowcount
-        current_app.logger.info("promo %s: %s push notifications (simulated)", promo.id, sent)
-        db.session.commit()
-        return {"sent": sent}
+def send_notifications(promo_id: str, *, seconds: float = 240.0) -> dict:
+    """Send a promo's queued email or WhatsApp notifications through the configured providers at the account's
+    send rate (the shared limiter); suppressed addresses and closed WhatsApp windows are skipped with the reason.
+    Rows are claimed queued → sending before the provider call, so a second run sends nothing twice. After
+    `seconds` it stops and answers `more`; a temporary provider failure puts the chunk back and propagates
+    (RetryableIntegrationError) for the task to retry later."""
+    promo = db.session.get(FlashPromo, promo_id)
+    if promo is None or promo.channel == PromoChannel.PUSH:
+        return {"sent": 0, "failed": 0, "more": False}
     _skip_unreachable(promo)
     db.session.commit()
     subject, body = _message(promo)
     limiter = SendRateLimiter(promo.account_id, promo.channel.value)
-    totals = {"sent": 0, "failed": 0}
+    totals = {"sent": 0, "failed": 0, "more": False}
+    deadline = time.monotonic() + seconds
     sender = email_sender() if promo.channel == PromoChannel.EMAIL else whatsapp_sender()
     with sender.session() as session:
         while True:
-            ids = select(NotificationLog.id).where(*queued).limit(limiter.take(chunk_for(limiter.rate))) \
-                .with_for_update(skip_locked=True).scalar_subquery()
+            if time.monotonic() > deadline:
+                totals["more"] = db.session.scalar(select(exists().where(*_queued(promo))))
+                return totals
+            ids = (select(NotificationLog.id).where(*_queued(promo)).limit(limiter.take(chunk_for(limiter.rate)))
+                   .with_for_update(skip_locked=True).scalar_subquery())
             rows = db.session.execute(update(NotificationLog).where(NotificationLog.id.in_(ids))
                                       .values(status=NotificationStatus.SENDING)
                                       .returning(NotificationLog.id, NotificationLog.to_address)).all()
             db.session.commit()
             if not rows:
                 return totals
-            for log_id, to in rows:
-                _send_one(promo, session, log_id, to, subject, body, totals)
-            db.session.commit()
+            done = set()
+            try:
+                for log_id, to in rows:
+                    _send_one(promo, session, log_id, to, subject, body, totals)
+                    done.add(log_id)
+            finally:
+                # A temporary failure: what this chunk did not send goes back to the queue for the retry.
+                left = [log_id for log_id, _to in rows if log_id not in done]
+                if left:
+                    db.session.execute(update(NotificationLog).where(
+                        NotificationLog.id.in_(left), NotificationLog.status == NotificationStatus.SENDING)
+                        .values(status=NotificationStatus.QUEUED))
+                db.session.commit()
 
 
 def _send_one(promo, session, log_id, to, subject, body, totals) -> None:
@@ -150,10 +175,8 @@ def _send_one(promo, session, log_id, to, subject, body, totals) -> None:
             provider_id = session.send(sender=current_app.config["SMTP_FROM"], to=to, data=message.as_bytes())
         else:
             provider_id = session.send(to=to, body=body)
-    except RetryableIntegrationError as exc:
-        # Back to the queue: the next run (the task's retry, or tomorrow's) picks it up; the day key still holds.
-        values = {"status": NotificationStatus.QUEUED, "reason": f"Will retry: {exc}"}
-        totals["failed"] += 1
+    except RetryableIntegrationError:
+        raise
     except IntegrationError as exc:
         values = {"status": NotificationStatus.FAILED, "reason": f"Refused by the provider: {exc}"}
         totals["failed"] += 1
@@ -161,6 +184,16 @@ def _send_one(promo, session, log_id, to, subject, body, totals) -> None:
         values = {"status": NotificationStatus.SENT, "provider_id": provider_id, "sent_at": func.now()}
         totals["sent"] += 1
     db.session.execute(update(NotificationLog).where(NotificationLog.id == log_id).values(**values))
+
+
+def fail_queued(promo_id: str, *, reason: str) -> int:
+    """The send's retries are spent: what is still queued fails with the last reason."""
+    db.session.rollback()
+    failed = db.session.execute(update(NotificationLog).where(
+        NotificationLog.promo_id == promo_id, NotificationLog.status == NotificationStatus.QUEUED)
+        .values(status=NotificationStatus.FAILED, reason=f"Gave up: {reason}")).rowcount
+    db.session.commit()
+    return failed
 
 
 def _skip_unreachable(promo: FlashPromo) -> int:
@@ -186,14 +219,3 @@ def list_notifications(promo: FlashPromo, *, page: int = 1, size: int = 10, stat
         stmt = stmt.where(NotificationLog.status == NotificationStatus(status))
     return paginate(stmt.order_by(NotificationLog.created_at.desc(), NotificationLog.id.desc()), page=page,
                     size=size)
-
-
-def notification_counts(promo_ids: list) -> dict:
-    """Notifications per promo (any outcome but skipped)."""
-    if not promo_ids:
-        return {}
-    rows = db.session.execute(select(NotificationLog.promo_id, func.count()).where(
-        NotificationLog.promo_id.in_(promo_ids), NotificationLog.status != NotificationStatus.SKIPPED)
-        .group_by(NotificationLog.promo_id))
-    return dict(rows.all())
-

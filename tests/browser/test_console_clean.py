@@ -32,7 +32,8 @@ def test_no_page_reports_a_problem_in_the_console(page, console, screenshot, sto
     paths = ["/", "/campaigns", "/campaigns/new", f"/campaigns/{store['campaign'].id}",
              f"/campaigns/{store['campaign'].id}/edit", "/customers", "/customers/new",
              f"/customers/{store['customer'].id}", "/segments", "/segments/new", f"/segments/{store['segment'].id}",
-             "/customers/import", f"/imports/{store['job'].id}", "/media", "/geo", "/settings", "/profile"]
+             "/customers/import", f"/imports/{store['job'].id}", "/media", "/geo", "/settings", "/profile",
+             "/promos", "/promos/new", "/promos/stores", "/promos/stock"]
     visited = []
     for path in paths:
         page.goto(path)

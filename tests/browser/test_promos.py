@@ -59,6 +59,7 @@ def test_the_scheduler_counts_who_would_be_notified_and_schedules_in_the_stores_
     make_stock(account, store=store, sku="CAF-250", price="10.00")
     for metres in (300, 900, 1500, 2500):
         make_customer(account, at=point_at(metres))
+    console = ConsoleWatch(page)
     log_in(page, user)
     page.goto("/promos/new")
     tomorrow = (datetime.now(ZoneInfo("America/Bogota")) + timedelta(days=1)).replace(hour=10, minute=0)
@@ -78,6 +79,7 @@ def test_the_scheduler_counts_who_would_be_notified_and_schedules_in_the_stores_
     assert str(promo.promo_price) == "7.00"
     expect(page.locator("#promo-facts")).to_contain_text("Centro")
     screenshot("promos-detail")
+    assert console.problems == []
 
 
 def test_the_board_refreshes_itself_when_a_hold_is_taken(page, user, screenshot):

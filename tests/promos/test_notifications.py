@@ -118,3 +118,19 @@ def test_an_email_promo_is_sent_through_smtp_when_the_worker_activates_it(app, u
     wait_for(lambda: owner_api.get(f"/promos/{promo.id}/notifications").json["notifications"][0]["status"]
              == "sent")
     assert smtp_server.to("nope@example.com") == []
+
+
+def test_a_temporary_smtp_failure_is_retried_and_the_customer_gets_one_email(app, user, config, celery_worker,
+                                                                           smtp_server, owner_api):
+    smtp_server.reset()
+    config(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none", SMTP_USER=None,
+           SMTP_FROM="Shop <promos@example.com>", MESSAGING_RETRY_BASE=0.05)
+    smtp_server.answer("later@example.com", "451 4.3.0 Try again later")
+    account = own_account(user)
+    customer = make_customer(account, at=point_at(400), email="later@example.com", consent=("email",))
+    promo = make_promo(account, channel="email", started=timedelta(seconds=0))
+    wait_for(lambda: smtp_server.to("later@example.com"), timeout=20)
+    rows = wait_for(lambda: [n for n in owner_api.get(f"/promos/{promo.id}/notifications").json["notifications"]
+                             if n["status"] == "sent"], timeout=10)
+    assert [n["customer_id"] for n in rows] == [str(customer.id)]
+    assert len(smtp_server.to("later@example.com")) == 1

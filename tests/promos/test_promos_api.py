@@ -1,6 +1,9 @@
 """Scheduling promos: prices, windows, overlaps, the status from the clock, active promos near a point."""
 from datetime import timedelta
 
+import pytest
+
+from app.api_paths import canonical_path
 from app.extensions import db
 from app.models import FlashPromo, PromoStatus, utcnow
 from app.services import promos
@@ -92,3 +95,28 @@ def test_active_promos_near_a_point_only_those_covering_it_nearest_first(owner_a
     assert len(distances) == 2 and distances == sorted(distances)
     assert 290 <= distances[0] <= 310 and 1490 <= distances[1] <= 1510
     assert owner_api.get(f"/promos/active?lat={lat}").status_code == 422
+
+
+@pytest.mark.parametrize("written, documented", [
+    ("/api/products/", "/api/v1/products"),
+    ("/api/stores/", "/api/v1/stores"),
+    ("/api/store-products/", "/api/v1/store-products"),
+    ("/api/promos/active", "/api/v1/promos/active"),
+    ("/api/admin/promos/", "/api/v1/promos"),
+    ("/api/cart/reserve", "/api/v1/reservations"),
+    ("/api/v1/cart/checkout/", "/api/v1/reservations/checkout"),
+    ("/api/cart/cancel", "/api/v1/reservations/cancel"),
+])
+def test_seed_001_paths_reach_the_documented_operations(written, documented):
+    assert canonical_path(written) == documented
+
+
+def test_a_promo_is_created_at_seed_001s_admin_path_and_listed_once_in_openapi(owner_api, user, client):
+    item = make_stock(own_account(user))
+    start = utcnow() + timedelta(hours=1)
+    created = owner_api.post("/api/admin/promos/", json={
+        "store_product_id": str(item.id), "promo_price": 5, "starts_at": _iso(start),
+        "ends_at": _iso(start + timedelta(hours=1))})
+    assert created.status_code == 201, created.json
+    paths = client.get("/api/openapi.json").json["paths"]
+    assert "/api/v1/promos" in paths and not any("cart" in p or "admin" in p for p in paths)
