@@ -168,12 +168,12 @@ def release_holds(promo_id) -> int:
     return sum(db.session.execute(_CANCEL_PROMO, {"promo_id": promo_id}).scalars())
 
 
+@unit_of_work
 def get_reservation(account: Account, token: str) -> Reservation:
     """The account's reservation with this token, expired first if its time has passed (lazy expiry)."""
     reservation = _by_token(account, token)
     if reservation.status == ReservationStatus.HELD and reservation.expires_at <= utcnow():
         _expire(reservation.store_product_id)
-        db.session.commit()
         db.session.refresh(reservation)
     return reservation
 
@@ -199,6 +199,7 @@ def _refuse(reservation: Reservation, action: str):
     db.session.refresh(reservation)
     if reservation.status == ReservationStatus.HELD:  # held, but its time is up: expire it now
         _expire(reservation.store_product_id)
+        # Committed before raising: the Conflict below rolls the unit of work back, the expiry must stay.
         db.session.commit()
         raise Conflict("The hold expired; reserve again", details={"status": "expired"})
     status = reservation.status.value
