@@ -120,10 +120,13 @@ def register_web(app: Flask) -> None:
 def api_spec_options() -> dict:
     return {
         "info": {"description": "Campaign Hub REST API. Authenticate with `Authorization: Bearer <access_token>` "
-                                "from POST /api/v1/auth/login; agencies pick a client with `X-Account-Id`."},
+                                "from POST /api/v1/auth/login (agencies pick a client with `X-Account-Id`), or with "
+                                "an account's API key as `Authorization: Bearer chk_...` or `X-API-Key`."},
         "servers": [{"url": "/"}],
-        "security": [{"bearerAuth": []}],
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "security": [{"bearerAuth": []}, {"apiKey": []}],
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or API key"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
     }
 
 

@@ -6,6 +6,7 @@ decoded once, or the page session) without touching the database; the limiter's 
 `_resolve` then takes user, account and role from this process's cache when that version is unchanged, else
 from one query (app.services.principals).
 """
+import dataclasses
 import functools
 import time
 
@@ -18,7 +19,7 @@ from jwt.exceptions import PyJWTError
 from app.errors import Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from app.extensions import jwt, login_manager
 from app.models import Account, MemberRole, User, UserRole
-from app.services import auth, principals
+from app.services import api_keys, auth, principals
 
 ACCOUNT_HEADER = "X-Account-Id"
 INVALID_TOKEN = "Invalid or expired access token"
@@ -69,6 +70,10 @@ def _identify() -> None:
     g.user = None
     caller = None
     if is_api_request():
+        raw_key = api_keys.presented_key(request.headers)
+        if raw_key is not None:
+            _identify_key(raw_key)
+            return
         if "Authorization" not in request.headers:
             return
         claims = _access_claims()
@@ -85,13 +90,45 @@ def _identify() -> None:
         g.principal_version_key = principals.version_key(caller)
 
 
+def _identify_key(raw: str) -> None:
+    """An API key: one indexed lookup (or this process's cache); the limiter then reads its revocation mark and
+    its owner's principal version like a token's."""
+    entry = api_keys.lookup(raw)
+    if entry is None:
+        g.auth_error = "Invalid or revoked API key"
+        return
+    g.api_key = entry
+    g.caller_id = str(entry.user_id)
+    g.principal_version_key = principals.version_key(entry.user_id)
+    g.revocation_key = api_keys.revoked_key(entry)
+
+
+# What a person does for themselves (their profile, password, sessions, the accounts they belong to and join) is
+# never done with a key, which speaks for one account only.
+KEYLESS_BLUEPRINTS = frozenset({"auth-api", "accounts-api"})
+
+
+def _resolve_key(entry: api_keys.KeyEntry, version: str | None):
+    """The key's owner in the key's account with the key's scope as a ceiling; None if they left it."""
+    if request.blueprint in KEYLESS_BLUEPRINTS:
+        raise Forbidden("API keys work on the account's resources only; sign in for this")
+    principal = principals.resolve(entry.user_id, str(entry.account_id), version=version)
+    if principal.user is None or principal.account is None:
+        g.auth_error = "The API key's owner no longer belongs to its account"
+        return None, None
+    api_keys.touch(entry, ip=request.remote_addr)
+    return principal.user, dataclasses.replace(principal, role=api_keys.capped_role(principal.role, entry))
+
+
 def _resolve() -> None:
     """The caller's user, account and role, once the limiter has read the token's revocation and their version."""
     if g.get("token_revoked"):
         token_revoked()
         return
     version = g.get("principal_version")  # None when Redis was not read: no cache then
-    if is_api_request():
+    if is_api_request() and g.get("api_key") is not None:
+        user, principal = _resolve_key(g.api_key, version)
+    elif is_api_request():
         claims = g.get("access_claims")
         if claims is None:
             return
@@ -114,7 +151,7 @@ def token_revoked() -> None:
     """The presented access token was revoked (logout): the request goes on as an anonymous one."""
     g.user = None
     g.auth_error = INVALID_TOKEN
-    for name in ("principal", "account", "account_role"):
+    for name in ("principal", "account", "account_role", "api_key"):
         g.pop(name, None)
 
 
@@ -138,6 +175,11 @@ def current_account() -> Account:
     user = current_user()
     api = is_api_request()
     wanted = (request.headers.get(ACCOUNT_HEADER) if api else session.get("account_id")) or None
+    key = g.get("api_key")
+    if key is not None:  # a key works in its own account only
+        if wanted is not None and wanted != str(key.account_id):
+            raise NotFound(f"Account with id '{wanted}' not found")
+        wanted = str(key.account_id)
     principal = g.get("principal")
     if principal is None or principal.wanted != wanted:  # resolved with the user as a rule; again if it changed
         principal = principals.resolve(user.id, wanted, version=g.get("principal_version"))
@@ -149,6 +191,8 @@ def current_account() -> Account:
     if principal.account is None:
         raise NotFound("No account available; create one first")
     g.account, g.account_role = principal.account, principal.role
+    if key is not None:
+        g.account_role = api_keys.capped_role(principal.role, key)
     return principal.account
 
 

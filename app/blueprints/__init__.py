@@ -8,7 +8,7 @@ from app.extensions import csrf
 
 # Each domain package may have api.py (`api_blp`) and views.py (`pages_bp`).
 DOMAINS = ("ops", "auth", "accounts", "dashboard", "campaigns", "customers", "geolocation", "media",
-           "messaging", "catalog", "promos", "ai", "webhooks")
+           "messaging", "catalog", "promos", "ai", "webhooks", "api_keys")
 
 
 def register_blueprints(app: Flask, api) -> None:

@@ -3,6 +3,7 @@ from app.models.accounts import (
     Account, Invitation, InvitationStatus, Membership, MemberRole, RefreshToken, User, UserRole, UserStatus,
 )
 from app.models.activity import ActivityEvent, IdempotencyKey
+from app.models.api_keys import ApiKey, ApiKeyScope
 from app.models.base import utcnow
 from app.models.campaigns import TRANSITIONS, AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, Priority
 from app.models.catalog import Product
@@ -36,5 +37,5 @@ __all__ = [
     "UserRole", "UserStatus", "utcnow", "WhatsAppWindow",
     "FlashPromo", "NotificationLog", "NotificationStatus", "Product", "PromoAudience", "PromoChannel", "PromoStatus",
     "Reservation", "ReservationStatus", "Store", "StoreProduct",
-    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
+    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint", "ApiKey", "ApiKeyScope",
 ]

@@ -1,0 +1,1 @@
+"""API keys for integrators: made by owners, shown once, revocable."""
