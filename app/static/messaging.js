@@ -53,6 +53,9 @@
     if (event.target.closest("[data-content]")) schedulePreview();
   });
 
+  // Leaving the page (Save, Preview without script): no preview is asked for any more.
+  form.addEventListener("submit", function () { clearTimeout(previewTimer); previewSeq++; });
+
   document.getElementById("send-test").addEventListener("click", function (event) {
     event.preventDefault();
     var button = event.currentTarget;

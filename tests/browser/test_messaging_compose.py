@@ -73,6 +73,7 @@ def test_a_marketer_composes_previews_tests_and_hears_when_the_send_is_done(page
     wait_for(lambda: len(smtp.to("me@example.com")) == 1, timeout=10)
     assert re.fullmatch(r"\[Test\] Rebajas, (Lucía|Marta)", smtp.to("me@example.com")[0].message["Subject"])
 
+    page.wait_for_load_state("networkidle")  # the last live preview answered: saving does not cut it off
     page.click("#save-content")
     expect(page.locator(".alert-success")).to_contain_text("Content and audience saved")
     page.click("#to-sending")
@@ -128,3 +129,37 @@ def test_the_message_log_filters_by_status_and_address(page, screenshot, user, s
     expect(page.locator("#messages tbody tr")).to_have_count(1)
     expect(page.locator("#messages tbody")).to_contain_text("bea@example.com")
     screenshot("messaging_message_log_filtered")
+
+
+def test_whatsapp_content_is_a_free_form_body_or_an_approved_template(page, screenshot, console, user, config):
+    from app.services import campaigns, customers
+
+    config(TWILIO_ACCOUNT_SID=None)  # the console provider: a test send is written to the log
+    account = own_account(user)
+    customers.create_customer(account, actor=None, phone="+34600111222", first_name="Ana",
+                              consent={"whatsapp": True})
+    campaign = campaigns.create_campaign(account, actor=user, name="WhatsApp promo", channel="whatsapp", budget=10,
+                                         content={"en": {"body": "Hi {{ first_name }}, your order is ready."}})
+    sign_in_page(page, user)
+
+    page.goto(f"/campaigns/{campaign.id}/compose")
+    page.wait_for_load_state()
+    expect(page.locator("#audience-count")).to_have_text("1")
+    expect(page.locator('.preview-item[data-language="en"] .whatsapp-bubble')).to_have_text(
+        "Hi Ana, your order is ready.")
+    page.select_option("#contents-1-language", "es")
+    page.fill("#contents-1-content_sid", "HX" + "ab" * 16)
+    page.fill("#contents-1-variables", "1 = {{ first_name }}\n2 = 20 %")
+    expect(page.locator('.preview-item[data-language="es"] .whatsapp-bubble')).to_contain_text("= Ana")
+    page.fill("#test_address", "+34 600 111 999")
+    page.select_option("#test_language", "es")
+    page.click("#send-test")
+    expect(page.locator("#test-result")).to_contain_text("Test sent to +34 600 111 999")
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    screenshot("messaging_compose_whatsapp")
+    preview, form_column = page.locator("#preview").bounding_box(), page.locator("#audience-section").bounding_box()
+    assert preview["x"] > form_column["x"] + form_column["width"]  # beside the form, not pushed under it
+    page.wait_for_load_state("networkidle")
+    page.click("#save-content")
+    expect(page.locator(".alert-success")).to_contain_text("Content and audience saved")
+    assert console.problems == []

@@ -109,6 +109,17 @@ def test_the_preview_renders_each_language_for_the_first_customer(client, user):
     assert 'sandbox=""' in preview["html"] and "<script>x()" not in preview["html"]
 
 
+def test_without_javascript_the_preview_button_shows_the_page_with_the_preview(client, user):
+    campaign = make_email_campaign(own_account(user), user)
+    sign_in(client, user)
+
+    answer = client.post(f"/campaigns/{campaign.id}/compose/preview", data=_form(**{"contents-0-subject": "Unsaved!"}))
+
+    assert answer.status_code == 200 and "Unsaved!" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).content["en"]["subject"] == "Hello {{ first_name }}"
+
+
 def test_a_test_send_goes_through_smtp_to_one_address_only(client, user, smtp):
     account = own_account(user)
     make_customer(account, email="real@example.com", first_name="Real")
