@@ -29,12 +29,13 @@ PHRASES = {
         "subjects": ["{name} is here for you", "Don't miss {name} this week", "{first}: now at our store"],
         "summary": "{name} is a {channel} campaign for {audience}.", "products": "It features {products}.",
         "everyone": "all our customers", "fallback_tags": ["#NewIn", "#ShopLocal"], "and": "and",
-        "greeting": "Hello,",
+        "greeting": "Hello,", "exclaim": "{0}!",
     },
     "es": {
         "hook": {"friendly": "Te presentamos {name}", "professional": "Presentamos {name}",
                  "playful": "Dile hola a {name}", "urgent": "No te pierdas {name}"},
-        "cta": {"friendly": "¡Consigue el tuyo hoy en nuestra tienda!", "professional": "Haz tu pedido ahora en nuestra tienda.",
+        "cta": {"friendly": "¡Consigue el tuyo hoy en nuestra tienda!",
+                "professional": "Haz tu pedido ahora en nuestra tienda.",
                 "playful": "¡Date un gusto, te lo mereces!", "urgent": "¡Pide ahora, hasta agotar existencias!"},
         "price": "Tuyo por solo {price}.",
         "promo": "Ahora {promo} en vez de {price}, solo por poco tiempo.",
@@ -46,7 +47,7 @@ PHRASES = {
                      "{first}: ahora en nuestra tienda"],
         "summary": "{name} es una campaña de {channel} para {audience}.", "products": "Incluye {products}.",
         "everyone": "todos nuestros clientes", "fallback_tags": ["#Novedad", "#Oferta"], "and": "y",
-        "greeting": "Hola,",
+        "greeting": "Hola,", "exclaim": "¡{0}!",
     },
     "pt": {
         "hook": {"friendly": "Conheça {name}", "professional": "Apresentamos {name}", "playful": "Diga olá a {name}",
@@ -62,14 +63,15 @@ PHRASES = {
         "subjects": ["{name} chegou para você", "Não perca {name} nesta semana", "{first}: agora na nossa loja"],
         "summary": "{name} é uma campanha de {channel} para {audience}.", "products": "Inclui {products}.",
         "everyone": "todos os nossos clientes", "fallback_tags": ["#Novidade", "#Oferta"], "and": "e",
-        "greeting": "Olá,",
+        "greeting": "Olá,", "exclaim": "{0}!",
     },
     "fr": {
         "hook": {"friendly": "Découvrez {name}", "professional": "Nous vous présentons {name}",
                  "playful": "Dites bonjour à {name}", "urgent": "Ne manquez pas {name}"},
         "cta": {"friendly": "Procurez-vous le vôtre dès aujourd'hui dans notre boutique !",
                 "professional": "Commandez-le maintenant dans notre boutique.",
-                "playful": "Faites-vous plaisir, vous le méritez !", "urgent": "Commandez vite, jusqu'à épuisement du stock !"},
+                "playful": "Faites-vous plaisir, vous le méritez !",
+                "urgent": "Commandez vite, jusqu'à épuisement du stock !"},
         "price": "Le vôtre pour seulement {price}.",
         "promo": "Maintenant {promo} au lieu de {price}, pour peu de temps.",
         "keywords": "Parfait pour {keywords}.",
@@ -80,14 +82,18 @@ PHRASES = {
                      "{first} : maintenant dans notre boutique"],
         "summary": "{name} est une campagne {channel} pour {audience}.", "products": "Elle présente {products}.",
         "everyone": "tous nos clients", "fallback_tags": ["#Nouveauté", "#Promo"], "and": "et",
-        "greeting": "Bonjour,",
+        "greeting": "Bonjour,", "exclaim": "{0} !",
     },
 }
 CHANNEL_WORDS = {
-    "en": {"email": "email", "whatsapp": "WhatsApp", "social_media": "social media"},
-    "es": {"email": "correo", "whatsapp": "WhatsApp", "social_media": "redes sociales"},
-    "pt": {"email": "e-mail", "whatsapp": "WhatsApp", "social_media": "redes sociais"},
-    "fr": {"email": "e-mail", "whatsapp": "WhatsApp", "social_media": "réseaux sociaux"},
+    "en": {"email": "email", "whatsapp": "WhatsApp", "social_media": "social media", "search": "search",
+           "display": "display", "amazon_ads": "Amazon Ads"},
+    "es": {"email": "correo", "whatsapp": "WhatsApp", "social_media": "redes sociales", "search": "búsqueda",
+           "display": "display", "amazon_ads": "Amazon Ads"},
+    "pt": {"email": "e-mail", "whatsapp": "WhatsApp", "social_media": "redes sociais", "search": "busca",
+           "display": "display", "amazon_ads": "Amazon Ads"},
+    "fr": {"email": "e-mail", "whatsapp": "WhatsApp", "social_media": "réseaux sociaux", "search": "recherche",
+           "display": "display", "amazon_ads": "Amazon Ads"},
 }
 _NON_WORD = re.compile(r"[^\w]+")
 
@@ -186,7 +192,8 @@ class TemplateProvider:
         limit = 240 if channel == "social" else 400
         tail = " ".join(p for p in [offer, cta] if p)
         room = max(0, limit - len(hook) - len(tail) - 4)
-        body = " ".join(p for p in [f"{hook}!", shorten(description, room) if room > 20 else "", tail] if p)
+        opening = phrases["exclaim"].format(hook)
+        body = " ".join(p for p in [opening, shorten(description, room) if room > 20 else "", tail] if p)
         if channel == "social":
             return {"body": shorten(body, limit), "hashtags": self._hashtags(context, phrases)}
         return {"body": shorten(body, limit)}
@@ -211,8 +218,9 @@ class TemplateProvider:
         else:
             tail = phrases["cta"][tone]
             room = max(0, 400 - len(hook) - len(tail) - 4)
-            body = shorten(" ".join(p for p in [f"{hook}!", shorten(description, room) if room > 20 else "", tail]
-                                    if p), 400)
+            opening = phrases["exclaim"].format(hook)
+            body = shorten(" ".join(p for p in [opening, shorten(description, room) if room > 20 else "", tail] if p),
+                           400)
         return {
             "titles": [shorten(t.format(name=name, first=first), 100) for t in phrases["titles"]],
             "subjects": [shorten(s.format(name=name, first=first), 120) for s in phrases["subjects"]],

@@ -4,7 +4,7 @@ the campaign's content for that language; nothing generated is sent or used befo
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
@@ -175,3 +175,10 @@ def _fill_content(campaign: Campaign, suggestion: CampaignSuggestion, *, actor: 
     language[suggestion.kind.value] = suggestion.text
     content[suggestion.language] = language
     campaigns.update_campaign(campaign, actor=actor, content=content)
+
+
+def pending_count(campaign: Campaign) -> int:
+    """How many of the campaign's suggestions wait for a person's decision (one indexed count)."""
+    return db.session.scalar(select(func.count()).select_from(CampaignSuggestion).where(
+        CampaignSuggestion.campaign_id == campaign.id, CampaignSuggestion.account_id == campaign.account_id,
+        CampaignSuggestion.status == SuggestionStatus.PENDING))

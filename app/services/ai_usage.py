@@ -83,8 +83,8 @@ def run_generation(account: Account, *, actor: User | None, task: str, context: 
     """Generate `task` for `context` in `language`, checked, its usage committed at once.
 
     Call it while the session has nothing else to commit (before the caller writes). An unusable answer raises
-    UpstreamError (502). A temporary provider failure raises RetryableIntegrationError (tasks retry it; requests turn it into a
-    502 with `upstream_error`), a final one UpstreamError. Over budget: RateLimited (429).
+    UpstreamError (502). A temporary provider failure raises RetryableIntegrationError (tasks retry it; requests
+    turn it into a 502 with `upstream_error`), a final one IntegrationError. Over budget: RateLimited (429).
     """
     check_budget(account)
     context = neutralise(context)

@@ -9,8 +9,8 @@ def test_admins_see_product_copy_suggestions_and_usage_read_only(client, account
     admin = make_user(username="root", role="admin")
     own_account(admin)
     sign_in(client, admin)
-    for path, text in (("/admin/productcontent/", "offline/product_content/email.v1"), ("/admin/campaignsuggestion/", "Spring running"),
-                       ("/admin/aiusage/", "campaign_suggestions")):
+    for path, text in (("/admin/productcontent/", "offline/product_content/email.v1"),
+                       ("/admin/campaignsuggestion/", "Spring running"), ("/admin/aiusage/", "campaign_suggestions")):
         response = client.get(path)
         assert response.status_code == 200 and text in response.get_data(as_text=True), path
         assert client.get(path + "new/").status_code == 302  # no creating rows past the services

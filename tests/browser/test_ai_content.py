@@ -45,6 +45,9 @@ def test_suggestions_are_approved_and_rejected_on_the_campaign(page, screenshot,
     screenshot("ai-suggestions-decided")
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).content == {"es": {"subject": subject_text}}
+    page.goto(f"/campaigns/{campaign.id}")
+    assert page.inner_text("#suggestions-pending") == "7"  # the campaign's page says how many wait
+    screenshot("ai-campaign-link")
 
 
 def test_product_copy_is_generated_compared_edited_and_approved(page, screenshot, marketer, celery_worker):

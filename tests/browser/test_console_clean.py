@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from app.services import accounts, campaign_media, imports, segments
+from app.services import accounts, ai_content, ai_suggestions, campaign_media, imports, segments
+from tests.ai.factories import make_product
 from tests.audience.factories import make_customer
 from tests.factories import make_user, own_account, sign_in_page
 
@@ -24,7 +25,11 @@ def store(app, make_media):
         {"field": "tags", "op": "contains", "value": "vip"}]})
     job = imports.create_import(account, actor=user, stream=io.BytesIO(b"email,first_name\na@example.com,A\n"),
                                 filename="lista.csv", start=False)
-    return {"user": user, "campaign": campaign, "customer": customer, "segment": segment, "job": job}
+    product = make_product(account)
+    ai_content.generate_product_content(product, actor=user, channels=["social", "email"], languages=["es"])
+    ai_suggestions.generate_suggestions(campaign, actor=user, language="es")
+    return {"user": user, "campaign": campaign, "customer": customer, "segment": segment, "job": job,
+            "product": product}
 
 
 def test_no_page_reports_a_problem_in_the_console(page, console, screenshot, store):
@@ -33,7 +38,8 @@ def test_no_page_reports_a_problem_in_the_console(page, console, screenshot, sto
              f"/campaigns/{store['campaign'].id}/edit", "/customers", "/customers/new",
              f"/customers/{store['customer'].id}", "/segments", "/segments/new", f"/segments/{store['segment'].id}",
              "/customers/import", f"/imports/{store['job'].id}", "/media", "/geo", "/settings", "/profile",
-             "/promos", "/promos/new", "/promos/stores", "/promos/stock"]
+             "/promos", "/promos/new", "/promos/stores", "/promos/stock",
+             "/content", f"/content/products/{store['product'].id}", f"/campaigns/{store['campaign'].id}/suggestions"]
     visited = []
     for path in paths:
         page.goto(path)

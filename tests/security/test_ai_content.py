@@ -166,6 +166,7 @@ def test_the_same_suggestion_approved_twice_at_once_is_decided_once(app, user, m
     assert len([r for r in results if isinstance(r, Conflict)]) == 1
     winner = next(r for r in results if not isinstance(r, Conflict))
     db.session.expire_all()
-    assert db.session.scalar(select(CampaignSuggestion.status).where(CampaignSuggestion.id == subject.id)).value == winner
+    decided = db.session.scalar(select(CampaignSuggestion.status).where(CampaignSuggestion.id == subject.id))
+    assert decided.value == winner
     content = db.session.get(Campaign, campaign.id).content
     assert content == ({"en": {"subject": subject.text}} if winner == "approved" else {})

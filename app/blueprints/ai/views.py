@@ -14,11 +14,23 @@ from app.security import current_account, current_role, current_user, editor_req
 from app.services import ai_content, ai_suggestions, ai_usage, campaigns
 
 pages_bp = Blueprint("content", __name__)
+
+
+@pages_bp.app_context_processor
+def _suggestion_counts() -> dict:
+    # The campaign page shows how many suggestions wait beside its link here, without its view knowing about them.
+    return {"pending_suggestions": ai_suggestions.pending_count}
 LANGUAGE_LABELS = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français"}
 
 
 def _languages() -> list:
     return choice_list((code, LANGUAGE_LABELS.get(code, code)) for code in ai_usage.allowed_languages())
+
+
+def _default_language() -> str:
+    """The reader's own language when copy may be written in it, else DEFAULT_CAMPAIGN_LANGUAGE."""
+    language = current_user().language
+    return language if language in ai_usage.allowed_languages() else ai_usage.check_language(None)
 
 
 def _can_edit() -> bool:
@@ -39,7 +51,7 @@ def index():
 
 # --- a product's copy ---------------------------------------------------------------------------------------------
 def _product_page(product, *, form=None, status=200):
-    form = form or GenerateContentForm(languages=[ai_usage.check_language(None)])
+    form = form or GenerateContentForm(languages=[_default_language()])
     form.languages.choices = _languages()
     job = ai_content.latest_job(product)
     return render_template("ai/product.html", product=product, form=form, groups=ai_content.content_groups(product),
@@ -136,7 +148,7 @@ def set_status(product_id, content_id):
 # --- a campaign's suggestions -------------------------------------------------------------------------------------
 def _suggestions_page(campaign, *, form=None, status=200):
     if form is None:
-        form = SuggestionForm(language=ai_usage.check_language(None))
+        form = SuggestionForm(language=_default_language())
     form.language.choices = _languages()
     form.products.choices = choice_list((str(p.id), p.name) for p in ai_content.product_choices(current_account()))
     rows = ai_suggestions.list_suggestions(campaign, page=1, size=100).items
