@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.models import NotificationLog, NotificationStatus, utcnow
+from app.models import NotificationLog, NotificationStatus, WhatsAppWindow, utcnow
 from app.services import promo_notify, reservations
 from tests.conftest import wait_for
 from tests.factories import own_account
 from tests.promos.factories import CENTRE, make_customer, make_promo, make_store, make_stock, point_at
-from tests.servers import SmtpServer
+from tests.servers import SmtpServer, TwilioServer
 
 
 def _logged(promo) -> dict:
@@ -110,7 +110,7 @@ def test_an_email_promo_is_sent_through_smtp_when_the_worker_activates_it(app, u
     make_customer(account, at=point_at(800), email="nope@example.com", consent=("push",))
     item = make_stock(account, store=make_store(account, name="Mail", at=CENTRE))
     promo = make_promo(account, item=item, channel="email", started=timedelta(seconds=0))
-    wait_for(lambda: smtp_server.to("near@example.com"), timeout=20)
+    wait_for(lambda: smtp_server.to("near@example.com"), timeout=40)
     mail = smtp_server.to("near@example.com")[0].message
     assert "Flash promo at Mail" in mail["Subject"]
     listed = wait_for(lambda: owner_api.get(f"/promos/{promo.id}/notifications").json["notifications"])
@@ -129,8 +129,40 @@ def test_a_temporary_smtp_failure_is_retried_and_the_customer_gets_one_email(app
     account = own_account(user)
     customer = make_customer(account, at=point_at(400), email="later@example.com", consent=("email",))
     promo = make_promo(account, channel="email", started=timedelta(seconds=0))
-    wait_for(lambda: smtp_server.to("later@example.com"), timeout=20)
+    wait_for(lambda: smtp_server.to("later@example.com"), timeout=40)
     rows = wait_for(lambda: [n for n in owner_api.get(f"/promos/{promo.id}/notifications").json["notifications"]
                              if n["status"] == "sent"], timeout=10)
     assert [n["customer_id"] for n in rows] == [str(customer.id)]
     assert len(smtp_server.to("later@example.com")) == 1
+
+
+@pytest.fixture(scope="module")
+def twilio_server():
+    server = TwilioServer().start()
+    yield server
+    server.stop()
+
+
+def test_a_whatsapp_promo_reaches_twilio_inside_the_window_and_skips_outside_it(app, user, config, celery_worker,
+                                                                             twilio_server, owner_api):
+    twilio_server.reset()
+    config(TWILIO_ACCOUNT_SID=twilio_server.account_sid, TWILIO_AUTH_TOKEN=twilio_server.auth_token,
+           TWILIO_WHATSAPP_FROM="+14155238886", TWILIO_BASE_URL=twilio_server.url, PUBLIC_URL="http://links.test")
+    account = own_account(user)
+    inside = make_customer(account, at=point_at(300), phone="+34600000101", consent=("whatsapp",))
+    outside = make_customer(account, at=point_at(300), phone="+34600000102", consent=("whatsapp",))
+    db.session.add(WhatsAppWindow(customer_id=inside.id, account_id=account.id, last_inbound_at=utcnow()))
+    db.session.commit()
+    promo = make_promo(account, channel="whatsapp", started=timedelta(seconds=0), title="Arepas")
+    # Activation (ETA task), the log insert and the send task: three hops through the worker on a busy machine.
+    wait_for(lambda: twilio_server.messages, timeout=40)
+    assert [m.to for m in twilio_server.messages] == ["+34600000101"]
+    assert "Arepas" in twilio_server.messages[0].body
+
+    def settled():
+        rows = owner_api.get(f"/promos/{promo.id}/notifications").json["notifications"]
+        return {n["customer_id"]: n for n in rows} if all(n["status"] in ("sent", "skipped") for n in rows) else None
+
+    rows = wait_for(settled)
+    assert rows[str(inside.id)]["status"] == "sent"
+    assert rows[str(outside.id)]["status"] == "skipped" and "24-hour" in rows[str(outside.id)]["reason"]
