@@ -4,7 +4,7 @@ count and the preview live and sends the test without leaving the page."""
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.blueprints.forms import apply_errors, error_text
+from app.blueprints.forms import apply_errors, error_text, messages_of
 from app.blueprints.messaging.forms import ComposeForm
 from app.blueprints.messaging.views import pages_bp
 from app.errors import DomainError, ValidationError
@@ -48,11 +48,14 @@ def _content(form: ComposeForm, channel: str) -> dict:
 
 
 def _row_errors(form: ComposeForm, exc: DomainError) -> DomainError:
-    """The service's {"content": {"<language>": {"<field>": [...]}}} onto the rows of those languages."""
+    """The service's {"content": {"<language>": {"<field>": [...]}}} onto the rows of those languages, and its
+    {"audience": {"segment_id": [...]}} onto the audience field as plain messages."""
     details = dict(exc.details or {})
+    if isinstance(details.get("audience"), dict):
+        details["audience"] = [m for value in details["audience"].values() for m in messages_of(value)]
     content = details.pop("content", None)
-    if not isinstance(content, dict):
-        return exc if content is None else ValidationError(exc.message, details={**details, "contents": content})
+    if not isinstance(content, dict) or form is None:
+        return type(exc)(exc.message, details={**details, **({"contents": content} if content else {})})
     rows = {row.form.language.data: index for index, row in enumerate(form.contents)}
     for language, fields in content.items():
         index = rows.get(language, 0)
@@ -106,7 +109,8 @@ def compose_count(campaign_id):
         count = messaging_compose.count_audience(campaign.account, channel=campaign.channel,
                                                  segment_id=request.form.get("audience") or None)
     except DomainError as exc:
-        return jsonify(error=error_text(exc)), exc.status_code
+        plain = messages_of(list((_row_errors(None, exc).details or {}).values()))  # the message, no field name
+        return jsonify(error=" ".join(plain) or error_text(exc)), exc.status_code
     return jsonify(count=count)
 
 
