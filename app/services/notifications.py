@@ -37,6 +37,8 @@ def list_notifications(account: Account, user: User, *, page: int = 1, size: int
 
 
 def unread_count(account: Account, user: User) -> int:
+    """How many of the user's notifications in this account are unread: one count on the (user, account, is_read)
+    index, cheap enough for the header of every page."""
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.account_id == account.id, Notification.is_read.is_(False)))
 
@@ -60,7 +62,6 @@ def mark_all_read(account: Account, *, actor: User) -> int:
     return db.session.execute(update(Notification).where(
         Notification.user_id == actor.id, Notification.account_id == account.id, Notification.is_read.is_(False))
         .values(is_read=True, read_at=utcnow())).rowcount
-
 
 
 def send_alert(subject: str, body: str) -> str | None:
