@@ -4,13 +4,14 @@ from kombu import Queue
 
 task_default_queue = "default"
 # A queue exists only once a task is routed to it (tests/platform/test_honest_docs.py checks it).
-task_queues = [Queue(name) for name in ("default", "ads", "media", "messaging", "webhooks")]
+task_queues = [Queue(name) for name in ("default", "ads", "media", "messaging", "webhooks", "reports")]
 # Tasks are named <domain>.<verb_noun>; the domain picks the queue, "default" takes the rest.
 task_routes = {
     "ads.*": {"queue": "ads"},
     "media.*": {"queue": "media"},
     "messaging.*": {"queue": "messaging"},
     "webhooks.*": {"queue": "webhooks"},
+    "reports.*": {"queue": "reports"},
 }
 
 # At-least-once: a task is acknowledged after it ran, so a crashed worker's task runs again (tasks are idempotent).

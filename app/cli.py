@@ -239,7 +239,9 @@ def ai_generate(product_id: str, channels: str, languages: str | None, tone: str
 
 
 def register_commands(app: Flask) -> None:
-    for group in (seed_cli, auth_cli, users_cli, geo_cli, customers_cli, ai_cli):
+    from app.reports_cli import reports_cli
+
+    for group in (seed_cli, auth_cli, users_cli, geo_cli, customers_cli, ai_cli, reports_cli):
         app.cli.add_command(group)
 
 

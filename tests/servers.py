@@ -328,26 +328,15 @@ class ReceivedWebhook:
         return json.loads(self.body)
 
 
-class WebhookReceiver:
+class WebhookReceiver(LocalHttpServer):
     """An HTTP server receiving webhooks as an integrator's would: keeps every POST (path, headers, raw body) and
     answers 200 unless told to answer the next ones otherwise (a status, optional headers, a delay in seconds)."""
 
     def __init__(self):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._lock = threading.Lock()
         self.received: list[ReceivedWebhook] = []
         self._replies: deque = deque()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        super().__init__()
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> "WebhookReceiver":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
 
     def reset(self) -> None:
         with self._lock:
@@ -362,10 +351,7 @@ class WebhookReceiver:
     def _handler(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -377,14 +363,8 @@ class WebhookReceiver:
                 pause = reply[2] if len(reply) > 2 else 0
                 if pause:
                     time.sleep(pause)
-                payload = b'{"ok": true}' if status < 400 else b'{"error": "scripted"}'
                 try:
-                    self.send_response(status)
-                    for name, value in (headers or {}).items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
+                    self._json(status, {"ok": True} if status < 400 else {"error": "scripted"}, headers)
                 except OSError:  # the sender gave up (a timeout test)
                     pass
 

@@ -8,7 +8,7 @@ from app.extensions import csrf
 
 # Each domain package may have api.py (`api_blp`) and views.py (`pages_bp`).
 DOMAINS = ("ops", "auth", "accounts", "dashboard", "campaigns", "customers", "geolocation", "media",
-           "messaging", "catalog", "promos", "ai", "webhooks", "api_keys")
+           "messaging", "catalog", "promos", "ai", "webhooks", "api_keys", "reports", "insight")
 
 
 def register_blueprints(app: Flask, api) -> None:

@@ -11,6 +11,7 @@ from app.models.content import (
     AIUsage, CampaignSuggestion, ContentChannel, ContentJob, ContentStatus, JobStatus, ProductContent, SuggestionKind,
     SuggestionStatus,
 )
+from app.models.exports import ExportJob, ExportStatus
 from app.models.customers import (
     CHANNELS, ConsentChange, Customer, ImportJob, ImportMode, ImportRowError, ImportStatus, Segment,
 )
@@ -37,5 +38,5 @@ __all__ = [
     "UserRole", "UserStatus", "utcnow", "WhatsAppWindow",
     "FlashPromo", "NotificationLog", "NotificationStatus", "Product", "PromoAudience", "PromoChannel", "PromoStatus",
     "Reservation", "ReservationStatus", "Store", "StoreProduct",
-    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint", "ApiKey", "ApiKeyScope",
+    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint", "ApiKey", "ApiKeyScope", "ExportJob", "ExportStatus",
 ]

@@ -6,7 +6,8 @@ from app.extensions import db
 from app.observability import count_task
 
 TASK_MODULES = ("app.tasks.auth", "app.tasks.ads", "app.tasks.audience", "app.tasks.campaigns", "app.tasks.media",
-                "app.tasks.messaging", "app.tasks.promos", "app.tasks.ai", "app.tasks.webhooks")
+                "app.tasks.messaging", "app.tasks.promos", "app.tasks.ai", "app.tasks.webhooks",
+                "app.tasks.reports")
 
 
 def release_session() -> None:

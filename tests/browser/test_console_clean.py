@@ -39,7 +39,8 @@ def test_no_page_reports_a_problem_in_the_console(page, console, screenshot, sto
              f"/customers/{store['customer'].id}", "/segments", "/segments/new", f"/segments/{store['segment'].id}",
              "/customers/import", f"/imports/{store['job'].id}", "/media", "/geo", "/settings", "/profile",
              "/promos", "/promos/new", "/promos/stores", "/promos/stock",
-             "/content", f"/content/products/{store['product'].id}", f"/campaigns/{store['campaign'].id}/suggestions"]
+             "/content", f"/content/products/{store['product'].id}", f"/campaigns/{store['campaign'].id}/suggestions",
+             "/messages", "/reports", "/logs", "/audit", "/settings/api-keys", "/settings/webhooks"]
     visited = []
     for path in paths:
         page.goto(path)

@@ -36,7 +36,7 @@ def test_signup_login_dashboard_profile_logout(page, screenshot):
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
-    assert "user.registered" in page.locator("table").inner_text()
+    assert "Lucía Gómez signed up" in page.locator("table").inner_text()  # activity in words, not codes
 
     page.click(".user-name")
     page.wait_for_url("**/profile")

@@ -1,0 +1,1 @@
+"""Insight: the dashboard's figures, the activity log and the audit log."""
