@@ -143,14 +143,24 @@ def setup(port: int, dsn: str, *, stock: int) -> tuple[str, dict, list[str]]:
 
 
 def audit(dsn: str, promo: dict, initial: int) -> tuple[int, int]:
-    """(units held or sold, oversold units): stock + held + confirmed must equal the initial stock."""
+    """(units held or sold, oversold units): stock + held + confirmed must equal the initial stock.
+
+    Read in one statement (one snapshot) once the servers are quiet: wrk stops sending before the workers have
+    answered the requests queued on their sockets, and two reads apart would see a hold land in between."""
     import psycopg2
+    previous = None
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute("SELECT stock FROM store_products WHERE id = %s", (promo["store_product_id"],))
-        stock = cur.fetchone()[0]
-        cur.execute("SELECT coalesce(sum(quantity), 0) FROM reservations WHERE store_product_id = %s "
-                    "AND status IN ('held', 'confirmed')", (promo["store_product_id"],))
-        taken = int(cur.fetchone()[0])
+        while True:
+            cur.execute("SELECT (SELECT stock FROM store_products WHERE id = %(sp)s), "
+                        "(SELECT coalesce(sum(quantity), 0) FROM reservations WHERE store_product_id = %(sp)s "
+                        "AND status IN ('held', 'confirmed'))", {"sp": promo["store_product_id"]})
+            stock, taken = cur.fetchone()
+            conn.rollback()
+            if (stock, taken) == previous:
+                break
+            previous = (stock, taken)
+            time.sleep(2)
+    taken = int(taken)
     if stock < 0 or stock + taken != initial:
         raise SystemExit(f"AUDIT FAILED: stock {stock} + taken {taken} != {initial}")
     return taken, max(0, taken - initial)
