@@ -30,5 +30,8 @@ def test_a_marketer_downloads_a_csv_and_a_pdf_report(page, console, screenshot, 
     with page.expect_download() as pdf_download:
         page.click("tr.export a")
     assert open(pdf_download.value.path(), "rb").read(5) == b"%PDF-"
+    with page.expect_download() as promos_download:
+        page.click("#promos-csv")
+    assert open(promos_download.value.path(), encoding="utf-8-sig").read().startswith("id,title,store")
     # A download ends the navigation that started it: Chromium reports that as an aborted request.
     assert [p for p in console.problems if "ERR_ABORTED" not in p] == []

@@ -6,9 +6,10 @@ from app.blueprints.common import PaginationArgsSchema, page_response, page_sche
 from app.blueprints.reports import csv_response
 from app.blueprints.reports.schemas import (
     CampaignExportArgsSchema, CustomerExportArgsSchema, ExportJobSchema, MessageExportArgsSchema,
+    PromoExportArgsSchema,
 )
 from app.security import current_account, current_user, viewer_required
-from app.services import campaigns, exports, reports_csv
+from app.services import campaigns, exports, reports_csv, reports_promos
 
 api_blp = Blueprint("reports-api", __name__, url_prefix="/api/v1",
                     description="Exports: CSV streamed with the lists' filters, PDF reports rendered in the background")
@@ -66,6 +67,22 @@ class MessageExport(MethodView):
         export = reports_csv.messages_export(campaign, **filters)
         exports.log_csv_export(current_account(), actor=current_user(), kind="messages",
                                filters={"campaign_id": str(campaign.id), **filters})
+        return csv_response(export)
+
+
+@api_blp.route("/promos/export")
+class PromoExport(MethodView):
+    decorators = [viewer_required]
+
+    @api_blp.arguments(PromoExportArgsSchema, location="query")
+    @api_blp.doc(responses=CSV)
+    def get(self, args):
+        """Flash promo results as CSV: stock left, live holds, confirmed units and revenue, cancelled and expired
+        units, customers notified; filtered like the promo list"""
+        filters = _filters(args)
+        export = reports_promos.promos_export(current_account(), **filters)
+        exports.log_csv_export(current_account(), actor=current_user(), kind="promos",
+                               filters={k: str(v) for k, v in filters.items()})
         return csv_response(export)
 
 

@@ -6,6 +6,7 @@ from app.blueprints.campaigns.schemas import CampaignQueryArgsSchema
 from app.blueprints.customers.schemas import CustomerQueryArgsSchema
 from app.blueprints.fields import UTCDateTime
 from app.blueprints.messaging.schemas import MessageQueryArgsSchema
+from app.blueprints.promos.schemas import PromoQueryArgsSchema
 from app.models import ExportStatus
 
 FORMAT = ma.fields.String(load_default="csv", validate=validate.OneOf(["csv", "pdf"]),
@@ -22,6 +23,9 @@ CampaignExportArgsSchema = _without_paging(CampaignQueryArgsSchema, "CampaignExp
 CustomerExportArgsSchema = _without_paging(CustomerQueryArgsSchema, "CustomerExportArgsSchema", format=ma.fields.String(
     load_default="csv", validate=validate.OneOf(["csv"])))
 MessageExportArgsSchema = _without_paging(MessageQueryArgsSchema, "MessageExportArgsSchema", format=ma.fields.String(
+    load_default="csv", validate=validate.OneOf(["csv"])))
+
+PromoExportArgsSchema = _without_paging(PromoQueryArgsSchema, "PromoExportArgsSchema", format=ma.fields.String(
     load_default="csv", validate=validate.OneOf(["csv"])))
 
 

@@ -11,7 +11,7 @@ from app.blueprints.reports import csv_response, download_url
 from app.errors import ValidationError
 from app.models import CampaignStatus, Channel, ExportStatus
 from app.security import current_account, current_user, viewer_required
-from app.services import campaigns, exports, reports_csv
+from app.services import campaigns, exports, reports_csv, reports_promos
 
 pages_bp = Blueprint("reports", __name__)
 STATUS_LABELS = {ExportStatus.QUEUED: _l("Waiting"), ExportStatus.RUNNING: _l("Drawing"),
@@ -60,6 +60,14 @@ def customers_csv():
     filters = {k: request.args[k].strip() for k in CUSTOMER_FILTERS if request.args.get(k, "").strip()}
     export = reports_csv.customers_export(current_account(), **filters)
     exports.log_csv_export(current_account(), actor=current_user(), kind="customers", filters=filters)
+    return csv_response(export)
+
+
+@pages_bp.get("/reports/promos.csv")
+@viewer_required
+def promos_csv():
+    export = reports_promos.promos_export(current_account())
+    exports.log_csv_export(current_account(), actor=current_user(), kind="promos", filters={})
     return csv_response(export)
 
 
