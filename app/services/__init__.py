@@ -42,7 +42,10 @@ def get_owned(model, account, object_id, *conditions, label: str | None = None, 
     except ValueError:
         raise NotFound(f"{name} with id '{object_id}' not found") from None
     stmt = select(model).where(model.id == object_id, model.account_id == account.id, *conditions)
-    row = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if for_update:
+        # Locked, then read as it is now: a row already in the session keeps stale values without populate_existing.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    row = db.session.scalar(stmt)
     if row is None:
         raise NotFound(f"{name} with id '{object_id}' not found")
     return row

@@ -64,8 +64,10 @@ def _check_sendable(campaign: Campaign) -> None:
 
 
 def _lock_campaign(campaign_id) -> None:
-    # Campaign row first, then its send: the order every writer of both keeps, so they cannot deadlock.
-    db.session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
+    # Campaign row first, then its send: the order every writer of both keeps, so they cannot deadlock. The row is
+    # read again under the lock: one already in the session would otherwise keep the status it had before.
+    db.session.execute(select(Campaign).where(Campaign.id == campaign_id).with_for_update()
+                       .execution_options(populate_existing=True))
 
 
 def _send_of(campaign: Campaign, *, for_update: bool = False) -> CampaignSend | None:
