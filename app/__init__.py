@@ -110,6 +110,13 @@ def register_web(app: Flask) -> None:
     from app.pages import init_pages
 
     app.wsgi_app = CanonicalApiPaths(app.wsgi_app)
+    if app.config["PROXY_HOPS"] > 0:
+        # Behind TLS-terminating proxies: the client's address (rate limits, audit), https links and secure
+        # cookies come from the X-Forwarded-* headers those proxies set, and only from them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     api = app.extensions["api"] = CampaignHubApi(app, spec_kwargs=api_spec_options())
     register_blueprints(app, api)
     register_error_handlers(app)

@@ -92,6 +92,9 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
 
     FRONTEND_ORIGINS = [o.strip() for o in env("FRONTEND_ORIGINS", "http://localhost:3000").split(",") if o.strip()]
+    # Reverse proxies in front of the app (TLS terminated there): how many X-Forwarded-For/-Proto/-Host hops to
+    # trust. 0 trusts none (the client's address is the socket's); set it to the number of proxies you run.
+    PROXY_HOPS = env_int("PROXY_HOPS", 0)
 
     # i18n
     LANGUAGES = ("en", "es")
