@@ -9,6 +9,7 @@ from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.theme import Bootstrap4Theme
 
 from app.blueprints.admin.promos import add_promo_views
+from app.blueprints.admin.integrations import add_integration_views
 from app.blueprints.forms import error_text
 from app.errors import DomainError, Forbidden
 from app.extensions import db
@@ -284,6 +285,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(NotificationAdmin(Notification, db, name="Notifications", category="Messaging"))
     admin.add_view(MediaFileAdmin(MediaFile, db, name="Media files", category="Content"))
     add_promo_views(admin, SecureModelView)
+    add_integration_views(admin, SecureModelView)
     admin.add_view(ProductContentAdmin(ProductContent, db, name="Product copy", category="Content"))
     admin.add_view(CampaignSuggestionAdmin(CampaignSuggestion, db, name="AI suggestions", category="Content"))
     admin.add_view(AIUsageAdmin(AIUsage, db, name="AI usage", category="Content"))
