@@ -66,8 +66,10 @@ def test_each_customer_is_due_at_the_wall_clock_time_in_their_zone_across_dst_ch
 def test_a_local_time_send_starts_when_the_first_zone_reaches_its_time(owner_api, user, queued):
     campaign = make_email_campaign(own_account(user), user)
 
-    state = messaging.schedule_send(campaign, actor=user, send_at="2030-12-24T09:00:00", timezone="Europe/Madrid",
-                                    local_time=True)
+    response = owner_api.post(f"/campaigns/{campaign.id}/schedule", json={
+        "send_at": "2030-12-24T09:00:00", "timezone": "Europe/Madrid", "local_time": True})
+    assert response.status_code == 200, response.json
+    state = response.json
 
     send = _send_of(campaign)
     assert state["local_time"] is True and state["send_at_local"] == "2030-12-24T09:00:00+01:00"

@@ -25,7 +25,8 @@ class CampaignSchedule(MethodView):
         """Send the campaign at a time in a time zone (kept in UTC, shown back in the zone); the past is refused"""
         campaign = campaigns.get_campaign(current_account(), campaign_id)
         return messaging.schedule_send(campaign, actor=current_user(), send_at=data["send_at"],
-                                       timezone=data.get("timezone") or campaign.timezone or "UTC")
+                                       timezone=data.get("timezone") or campaign.timezone or "UTC",
+                                       local_time=data["local_time"])
 
 
 @api_blp.route("/campaigns/<uuid:campaign_id>/send")

@@ -13,6 +13,9 @@ class ScheduleSchema(ma.Schema):
         "description": "ISO 8601; a time without an offset is the wall-clock time in `timezone`"})
     timezone = ma.fields.String(validate=validate.Length(max=64), metadata={
         "example": "Europe/Madrid", "description": "IANA time zone; the campaign's when absent"})
+    local_time = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Deliver at send_at's wall-clock time in each customer's own time zone (the account's when "
+                       "they have none); the send starts when the first zone reaches it"})
 
 
 class CountsSchema(ma.Schema):
@@ -37,6 +40,7 @@ class SendStateSchema(ma.Schema):
     send_at = UTCDateTime(allow_none=True)
     timezone = ma.fields.String()
     send_at_local = ma.fields.String(metadata={"description": "send_at in `timezone`, with its offset"})
+    local_time = ma.fields.Boolean(metadata={"description": "Delivered at send_at's wall time in each customer's zone"})
     started_at = UTCDateTime(allow_none=True)
     finished_at = UTCDateTime(allow_none=True)
     error = ma.fields.String(allow_none=True)
