@@ -53,3 +53,19 @@ def test_a_viewer_sees_the_state_but_cannot_send(client, user):
 
     assert page.status_code == 200 and "send-now" not in page.get_data(as_text=True)
     assert client.post(f"/campaigns/{campaign.id}/sending/now").status_code == 403
+
+
+def test_scheduling_on_the_page_at_each_customers_own_time(client, user):
+    campaign = make_email_campaign(own_account(user), user)
+    sign_in(client, user)
+
+    response = client.post(f"/campaigns/{campaign.id}/sending/schedule",
+                           data={"send_at": "2030-12-24T09:00", "timezone": "Europe/Madrid", "local_time": "y"})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    from app.models import CampaignSend
+    send = db.session.query(CampaignSend).one()
+    assert send.local_time is True and send.starts_at.isoformat() == "2030-12-23T19:00:00+00:00"  # 09:00 at UTC+14
+    page = client.get(f"/campaigns/{campaign.id}/sending").get_data(as_text=True)
+    assert "Each customer gets it at that time on their own clock." in page

@@ -3,7 +3,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
@@ -20,6 +20,7 @@ class ScheduleForm(FlaskForm):
     send_at = DateTimeLocalField(_l("Send at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
                                  description=_l("The time on the clock in the time zone below."))
     timezone = SelectField(_l("Time zone"), choices=TIMEZONE_CHOICES)
+    local_time = BooleanField(_l("At this time in each customer's own time zone"))
 
 
 class LanguageContentForm(Form):

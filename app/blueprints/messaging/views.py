@@ -118,7 +118,7 @@ def schedule(campaign_id):
         return _send_page(campaign, schedule_form=form, status=422)
     try:
         messaging.schedule_send(campaign, actor=current_user(), send_at=form.send_at.data,
-                                timezone=form.timezone.data)
+                                timezone=form.timezone.data, local_time=form.local_time.data)
     except DomainError as exc:
         apply_errors(form, exc)
         return _send_page(campaign, schedule_form=form, status=exc.status_code)
