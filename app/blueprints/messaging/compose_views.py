@@ -3,6 +3,7 @@ preview, a test send to one address. Every route works without JavaScript; app/s
 count and the preview live and sends the test without leaving the page."""
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from app.blueprints.forms import apply_errors, error_text, messages_of
 from app.blueprints.messaging.forms import ComposeForm
@@ -22,8 +23,9 @@ def _wants_json() -> bool:
 
 def _form(campaign, *, data=None) -> ComposeForm:
     form = ComposeForm(data) if data is not None else ComposeForm()
-    form.audience.choices = [("", _("Everyone with consent"))] + [
-        (str(s.id), s.name) for s in db.session.scalars(segments.segments_query(campaign.account).limit(500))]
+    choices = db.session.scalars(segments.segments_query(campaign.account).limit(500))
+    form.audience.choices = [SelectChoice("", _("Everyone with consent"))] + [
+        SelectChoice(str(s.id), s.name) for s in choices]
     if data is None and request.method == "GET":
         form.audience.data = str((campaign.audience or {}).get("segment_id") or "")
         form.load(campaign.content or {})
