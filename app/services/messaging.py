@@ -285,11 +285,6 @@ def messages_query(campaign: Campaign, *, status: str | None = None, channel: st
     return stmt.order_by(Message.created_at, Message.id)
 
 
-def list_messages(campaign: Campaign, *, page: int = 1, size: int = 10, **filters) -> Page:
-    """The campaign's messages, one per recipient, filtered by status and channel."""
-    return paginate(messages_query(campaign, **filters), page=page, size=size)
-
-
 def list_logs(campaign: Campaign, *, page: int = 1, size: int = 10) -> Page:
     """The send's lifecycle as it happened: scheduled, started, batches done, completed or failed."""
     stmt = (select(ActivityEvent).where(
