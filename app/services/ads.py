@@ -30,7 +30,8 @@ def client() -> AmazonAdsClient:
 
 def _locked(campaign_id) -> Campaign | None:
     return db.session.scalar(select(Campaign).where(
-        Campaign.id == uuid.UUID(str(campaign_id)), Campaign.deleted_at.is_(None)).with_for_update())
+        Campaign.id == uuid.UUID(str(campaign_id)), Campaign.deleted_at.is_(None)).with_for_update()
+        .execution_options(populate_existing=True))
 
 
 @unit_of_work

@@ -244,7 +244,8 @@ def run_job_item(job: ContentJob, channel: str, language: str) -> ProductContent
 @unit_of_work
 def _store_item(job_id, account: Account, *, actor: User | None, channel: str, language: str,
                 generation: Generation) -> ProductContent | None:
-    job = db.session.scalar(select(ContentJob).where(ContentJob.id == job_id).with_for_update())
+    job = db.session.scalar(select(ContentJob).where(ContentJob.id == job_id).with_for_update()
+                            .execution_options(populate_existing=True))
     if job is None or (ContentChannel(channel), language) not in {
             (ContentChannel(c), lang) for c, lang in pending_items(job)}:
         return None  # written by another run of the job meanwhile

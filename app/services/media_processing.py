@@ -53,7 +53,8 @@ def process_file(file_id: str) -> MediaStatus | None:
 
 
 def _locked(file_id: str) -> MediaFile | None:
-    return db.session.scalar(select(MediaFile).where(MediaFile.id == file_id).with_for_update())
+    return db.session.scalar(select(MediaFile).where(MediaFile.id == file_id).with_for_update()
+                             .execution_options(populate_existing=True))
 
 
 @unit_of_work

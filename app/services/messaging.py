@@ -72,7 +72,9 @@ def _lock_campaign(campaign_id) -> None:
 
 def _send_of(campaign: Campaign, *, for_update: bool = False) -> CampaignSend | None:
     stmt = select(CampaignSend).where(CampaignSend.campaign_id == campaign.id)
-    return db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if for_update:  # locked, then read as it is now (a copy already in the session is refreshed)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
 
 
 def _open_send(campaign: Campaign, *, actor: User | None, send_at: datetime, zone: str,

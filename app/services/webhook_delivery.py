@@ -151,7 +151,8 @@ def _endpoint_id(delivery_id):
 def _count_failure(endpoint_id) -> None:
     """One more failed delivery in a row; at WEBHOOKS_DISABLE_AFTER the endpoint is disabled and members told."""
     limit = current_app.config["WEBHOOKS_DISABLE_AFTER"]
-    endpoint = db.session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).with_for_update())
+    endpoint = db.session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).with_for_update()
+                                 .execution_options(populate_existing=True))
     if endpoint is None:
         return
     endpoint.consecutive_failures += 1
