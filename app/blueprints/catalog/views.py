@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from app.blueprints.catalog.forms import AdjustForm, ProductForm, StockForm, StoreForm
 from app.blueprints.common import MAX_PAGE
-from app.blueprints.forms import apply_errors, attempt, flash_form_errors
+from app.blueprints.forms import apply_errors, attempt, choice_list, flash_form_errors
 from app.blueprints.geolocation.picker import picked_place
 from app.errors import DomainError
 from app.models import MemberRole
@@ -54,9 +54,9 @@ def stock_page():
                                       store_id=request.args.get("store_id") or None)
     held = stores.held_units([item.id for item in page.items])
     stock_form = StockForm()
-    stock_form.store_id.choices = [(str(s.id), s.name) for s in stores.list_stores(account, size=100).items]
-    stock_form.product_id.choices = [(str(p.id), f"{p.name} · {p.sku}")
-                                     for p in catalog.list_products(account, size=100).items]
+    stock_form.store_id.choices = choice_list((str(s.id), s.name) for s in stores.list_stores(account, size=100).items)
+    stock_form.product_id.choices = choice_list((str(p.id), f"{p.name} · {p.sku}")
+                                                for p in catalog.list_products(account, size=100).items)
     return render_template("promos/stock.html", page=page, held=held, product_form=ProductForm(),
                            stock_form=stock_form)
 

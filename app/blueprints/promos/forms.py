@@ -4,8 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, DecimalField, FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-AUDIENCE_CHOICES = [("all", _l("Everyone")), ("new", _l("New customers")), ("frequent", _l("Frequent customers"))]
-CHANNEL_CHOICES = [("push", _l("Push")), ("email", _l("Email")), ("whatsapp", _l("WhatsApp"))]
+from app.blueprints.forms import choice_list
+
+AUDIENCE_CHOICES = choice_list([("all", _l("Everyone")), ("new", _l("New customers")),
+                                ("frequent", _l("Frequent customers"))])
+CHANNEL_CHOICES = choice_list([("push", _l("Push")), ("email", _l("Email")), ("whatsapp", _l("WhatsApp"))])
 LOCAL = "%Y-%m-%dT%H:%M"
 
 

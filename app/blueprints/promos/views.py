@@ -3,7 +3,7 @@ and a promo's page (figures, notifications, cancel)."""
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.blueprints.forms import apply_errors, attempt
+from app.blueprints.forms import apply_errors, attempt, choice_list
 from app.blueprints.promos.forms import PromoForm
 from app.errors import DomainError
 from app.models import MemberRole
@@ -40,7 +40,7 @@ def new():
     account = current_account()
     items, choices = _items(account)
     form = PromoForm()
-    form.store_product_id.choices = choices
+    form.store_product_id.choices = choice_list(choices)
     preview = None
     if request.method == "POST":
         require_account_role(MemberRole.EDITOR)

@@ -2,14 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.blueprints.forms import choice_list
 from app.services.webhooks import DOMAINS, EVENT_TYPES
 
 
-def event_choices() -> list[tuple[str, str]]:
-    return [("*", "*")] + [(f"{d}.*", f"{d}.*") for d in sorted(DOMAINS)] + [(e, e) for e in EVENT_TYPES]
+def event_choices() -> list[SelectChoice]:
+    return choice_list([("*", "*")] + [(f"{d}.*", f"{d}.*") for d in sorted(DOMAINS)] + [(e, e) for e in EVENT_TYPES])
 
 
 class WebhookForm(FlaskForm):
