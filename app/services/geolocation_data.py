@@ -21,6 +21,14 @@ def default_gazetteer() -> Gazetteer:
     return get_gazetteer(dataset)
 
 
+def load_on_migrate(connection: Connection) -> dict | None:
+    """The gazetteer load migration 0005 runs: skipped when GEO_LOAD_ON_MIGRATE is off (then `flask geo load`)."""
+    if not current_app.config["GEO_LOAD_ON_MIGRATE"]:
+        log.info("GEO_LOAD_ON_MIGRATE is off: the gazetteer is left empty until `flask geo load`")
+        return None
+    return load_gazetteer(connection)
+
+
 def load_gazetteer(connection: Connection, *, gazetteer: Gazetteer | None = None, force: bool = False,
                    fuzzy_min_population: int = 5000, fuzzy_alias_min_population: int = 100_000) -> dict:
     """Fill places, place_names and place_variants from the gazetteer; idempotent (a no-op when loaded).

@@ -10,7 +10,6 @@ run `flask geo load` later.
 """
 import sqlalchemy as sa
 from alembic import op
-from flask import current_app
 from geoalchemy2 import Geography
 
 revision = '0005'
@@ -69,10 +68,10 @@ def upgrade():
         sa.Column('key', sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint('variant', 'key'),
     )
-    if current_app.config['GEO_LOAD_ON_MIGRATE'] and not op.get_context().as_sql:
-        from app.services.geolocation_data import load_gazetteer
+    if not op.get_context().as_sql:
+        from app.services.geolocation_data import load_on_migrate
 
-        load_gazetteer(op.get_bind())
+        load_on_migrate(op.get_bind())
 
 
 def downgrade():

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from app.extensions import db
 from app.integrations.gazetteer import PlaceRecord, get_gazetteer, natural_order, normalize_name
 from app.services.geolocation import osa_distance
-from app.services.geolocation_data import deletion_variants, load_gazetteer
+from app.services.geolocation_data import deletion_variants, load_gazetteer, load_on_migrate
 from tests.factories import PASSWORD, make_user
 
 
@@ -89,3 +89,18 @@ def test_admins_can_browse_places(client):
     client.post("/login", data={"username": "root", "password": PASSWORD})
     response = client.get("/admin/place/?search=Alcal%C3%A1")
     assert response.status_code == 200 and "Alcalá de Henares" in response.get_data(as_text=True)
+
+
+def test_the_migration_loads_the_gazetteer_unless_geo_load_on_migrate_is_off(app, config):
+    with db.engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            config(GEO_LOAD_ON_MIGRATE=False)
+            connection.execute(text("TRUNCATE places, place_names, place_variants, geo_datasets"))
+            assert load_on_migrate(connection) is None  # off: an empty gazetteer stays empty
+            assert connection.execute(text("SELECT count(*) FROM places")).scalar() == 0
+            config(GEO_LOAD_ON_MIGRATE=True)
+            assert load_on_migrate(connection)["loaded"] is True
+            assert connection.execute(text("SELECT count(*) FROM places")).scalar() > 150_000
+        finally:
+            transaction.rollback()  # the loaded gazetteer stays as it was for the other tests
