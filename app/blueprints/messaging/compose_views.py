@@ -9,7 +9,7 @@ from app.blueprints.forms import apply_errors, error_text, messages_of
 from app.blueprints.messaging.forms import ComposeForm
 from app.blueprints.messaging.views import pages_bp
 from app.errors import DomainError, ValidationError
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.security import current_account, current_user, editor_required
 from app.services import campaigns, messaging_compose, segments
 
@@ -23,9 +23,8 @@ def _wants_json() -> bool:
 
 def _form(campaign, *, data=None) -> ComposeForm:
     form = ComposeForm(data) if data is not None else ComposeForm()
-    choices = db.session.scalars(segments.segments_query(campaign.account).limit(500))
     form.audience.choices = [SelectChoice("", _("Everyone with consent"))] + [
-        SelectChoice(str(s.id), s.name) for s in choices]
+        SelectChoice(str(segment_id), name) for segment_id, name in segments.segment_choices(campaign.account)]
     if data is None and request.method == "GET":
         form.audience.data = str((campaign.audience or {}).get("segment_id") or "")
         form.load(campaign.content or {})
