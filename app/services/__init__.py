@@ -2,7 +2,7 @@
 import functools
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.errors import NotFound
 from app.extensions import db
@@ -31,6 +31,12 @@ def unit_of_work(fn):
     return wrapper
 
 
+def locked(stmt: Select) -> Select:
+    """`stmt` with its rows locked FOR UPDATE and read as they are now: a row already in the session would
+    otherwise keep the values it had before the lock, and a state change would be decided on them."""
+    return stmt.with_for_update().execution_options(populate_existing=True)
+
+
 def get_owned(model, account, object_id, *conditions, label: str | None = None, for_update: bool = False):
     """The `model` row `object_id` that belongs to `account`.
 
@@ -42,10 +48,7 @@ def get_owned(model, account, object_id, *conditions, label: str | None = None, 
     except ValueError:
         raise NotFound(f"{name} with id '{object_id}' not found") from None
     stmt = select(model).where(model.id == object_id, model.account_id == account.id, *conditions)
-    if for_update:
-        # Locked, then read as it is now: a row already in the session keeps stale values without populate_existing.
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    row = db.session.scalar(stmt)
+    row = db.session.scalar(locked(stmt) if for_update else stmt)
     if row is None:
         raise NotFound(f"{name} with id '{object_id}' not found")
     return row

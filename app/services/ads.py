@@ -10,7 +10,7 @@ from app.extensions import db
 from app.integrations import IntegrationError, RetryableIntegrationError
 from app.integrations.amazon_ads import AmazonAdsClient, amazon_ads_client
 from app.models import AdsStatus, Campaign, CampaignMetric, CampaignStatus, Channel, utcnow
-from app.services import unit_of_work
+from app.services import locked, unit_of_work
 from app.services.activity import record_event
 from app.services.campaign_stats import upsert_metrics
 from app.services.dispatch import enqueue_after_commit
@@ -29,9 +29,8 @@ def client() -> AmazonAdsClient:
 
 
 def _locked(campaign_id) -> Campaign | None:
-    return db.session.scalar(select(Campaign).where(
-        Campaign.id == uuid.UUID(str(campaign_id)), Campaign.deleted_at.is_(None)).with_for_update()
-        .execution_options(populate_existing=True))
+    return db.session.scalar(locked(select(Campaign).where(
+        Campaign.id == uuid.UUID(str(campaign_id)), Campaign.deleted_at.is_(None))))
 
 
 @unit_of_work

@@ -15,7 +15,7 @@ from app.models import (
     Account, ContentChannel, ContentJob, ContentStatus, FlashPromo, JobStatus, Product, ProductContent, PromoStatus,
     StoreProduct, User, utcnow,
 )
-from app.services import get_owned, unit_of_work
+from app.services import get_owned, locked, unit_of_work
 from app.services.activity import record_event
 from app.services.ai_checks import HASHTAG, TEXT_LIMITS, check_output
 from app.services.ai_suggestions import check_tone
@@ -244,8 +244,7 @@ def run_job_item(job: ContentJob, channel: str, language: str) -> ProductContent
 @unit_of_work
 def _store_item(job_id, account: Account, *, actor: User | None, channel: str, language: str,
                 generation: Generation) -> ProductContent | None:
-    job = db.session.scalar(select(ContentJob).where(ContentJob.id == job_id).with_for_update()
-                            .execution_options(populate_existing=True))
+    job = db.session.scalar(locked(select(ContentJob).where(ContentJob.id == job_id)))
     if job is None or (ContentChannel(channel), language) not in {
             (ContentChannel(c), lang) for c, lang in pending_items(job)}:
         return None  # written by another run of the job meanwhile

@@ -1,7 +1,7 @@
 """One generation, checked and paid for: the monthly token budget, the provider call, the output checks, the
 usage row. Product content and campaign suggestions both go through `run_generation`."""
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select

@@ -13,7 +13,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import ValidationError
-from app.extensions import db
 from app.formatting import number
 from app.models import Account, ActivityEvent
 from app.models.activity import AUDIT_EVENTS

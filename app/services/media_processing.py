@@ -10,7 +10,7 @@ from app.extensions import db
 from app.integrations import IntegrationError, RetryableIntegrationError
 from app.integrations.storage import local_copy
 from app.models import MediaFile, MediaStatus, utcnow
-from app.services import unit_of_work
+from app.services import locked, unit_of_work
 from app.services.activity import record_event
 from app.services.media import get_storage
 from app.services.media_content import Analysis, ContentError, analyse
@@ -53,8 +53,7 @@ def process_file(file_id: str) -> MediaStatus | None:
 
 
 def _locked(file_id: str) -> MediaFile | None:
-    return db.session.scalar(select(MediaFile).where(MediaFile.id == file_id).with_for_update()
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(locked(select(MediaFile).where(MediaFile.id == file_id)))
 
 
 @unit_of_work

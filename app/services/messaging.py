@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import (
     ActivityEvent, Campaign, CampaignSend, CampaignStatus, Channel, Message, MessageStatus, SendStatus, User, utcnow,
 )
-from app.services import segments, unit_of_work
+from app.services import segments, locked, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue, enqueue_after_commit
 from app.services.messaging_channels import CHECKS
@@ -64,17 +64,13 @@ def _check_sendable(campaign: Campaign) -> None:
 
 
 def _lock_campaign(campaign_id) -> None:
-    # Campaign row first, then its send: the order every writer of both keeps, so they cannot deadlock. The row is
-    # read again under the lock: one already in the session would otherwise keep the status it had before.
-    db.session.execute(select(Campaign).where(Campaign.id == campaign_id).with_for_update()
-                       .execution_options(populate_existing=True))
+    # Campaign row first, then its send: the order every writer of both keeps, so they cannot deadlock.
+    db.session.execute(locked(select(Campaign).where(Campaign.id == campaign_id)))
 
 
 def _send_of(campaign: Campaign, *, for_update: bool = False) -> CampaignSend | None:
     stmt = select(CampaignSend).where(CampaignSend.campaign_id == campaign.id)
-    if for_update:  # locked, then read as it is now (a copy already in the session is refreshed)
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return db.session.scalar(stmt)
+    return db.session.scalar(locked(stmt) if for_update else stmt)
 
 
 def _open_send(campaign: Campaign, *, actor: User | None, send_at: datetime, zone: str,

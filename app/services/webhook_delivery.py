@@ -24,7 +24,7 @@ from app.extensions import db
 from app.integrations import IntegrationError, RetryableIntegrationError
 from app.integrations import webhook_http
 from app.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, utcnow
-from app.services import unit_of_work
+from app.services import locked, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
 from app.services.notifications import notify_members
@@ -151,8 +151,7 @@ def _endpoint_id(delivery_id):
 def _count_failure(endpoint_id) -> None:
     """One more failed delivery in a row; at WEBHOOKS_DISABLE_AFTER the endpoint is disabled and members told."""
     limit = current_app.config["WEBHOOKS_DISABLE_AFTER"]
-    endpoint = db.session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).with_for_update()
-                                 .execution_options(populate_existing=True))
+    endpoint = db.session.scalar(locked(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)))
     if endpoint is None:
         return
     endpoint.consecutive_failures += 1

@@ -5,7 +5,7 @@ import re
 from app.extensions import db
 from app.models import ActivityEvent, Campaign, CampaignSend, SendStatus
 from app.services import segments
-from tests.factories import add_member, make_user, own_account, sign_in
+from tests.factories import own_account, sign_in
 from tests.messaging.factories import make_customer, make_email_campaign
 
 

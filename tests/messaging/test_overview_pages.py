@@ -130,7 +130,7 @@ def test_admins_see_messages_sends_and_notifications_read_only(client, user):
         assert client.get(path).status_code == 200, path
     assert "hello" in client.get("/admin/notification/").get_data(as_text=True)
     assert client.get("/admin/message/new/").status_code == 302  # read-only: back to the list, no form
-    assert client.post(f"/admin/notification/delete/", data={"id": str(db.session.query(Notification).first().id)}
+    assert client.post("/admin/notification/delete/", data={"id": str(db.session.query(Notification).first().id)}
                        ).status_code == 302  # read-only: nothing deleted, back to the list
     db.session.expire_all()
     assert db.session.query(Notification).count() == 1
