@@ -146,17 +146,99 @@ class Run:
     p99: float
     requests: int
     bad: int  # non-2xx/3xx answers plus socket errors other than the server closing after an answer
+    cpu_us: float = 0.0  # CPU time per request over every process serving it (see CpuMeter); 0 when not metered
+    cpu_by: dict = field(default_factory=dict)  # the same by process: web, postgres, redis, wrk
 
     def line(self) -> str:
         return f"{self.name:<28} {self.rate:8.0f} req/s   p50 {self.p50:7.1f} ms   p99 {self.p99:7.1f} ms" + (
+            f"   CPU {self.cpu_us:6.0f} µs/req (" + ", ".join(f"{k} {v:.0f}" for k, v in self.cpu_by.items()) + ")"
+            if self.cpu_us else "") + (
             f"   ({self.bad} bad of {self.requests})" if self.bad else "")
 
 
-def wrk(binary: str, name: str, url: str, headers: dict, *, seconds: float, connections: int) -> Run:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14 and 15 of proc(5))
+
+
+class CpuMeter:
+    """CPU seconds spent on a run by every process that serves it: the gunicorn master and workers, the
+    PostgreSQL backends of the benchmark's database, the Redis server, and wrk itself.
+
+    On this shared machine a run's rate moves with whatever else runs (2x between runs), while the CPU a request
+    costs barely does: bare CPU / product CPU is the share of the bare app's rate the product would reach with
+    the machine to itself. Printed beside the measured share, never instead of it.
+    """
+
+    def __init__(self, server_pids: list[int], dsn: str | None, redis_url: str | None):
+        self.server_pids, self.dsn, self.redis_pid = server_pids, dsn, _redis_pid(redis_url)
+
+    def _pids(self) -> set[int]:
+        pids = set(self.server_pids)
+        for pid in self.server_pids:
+            children = Path(f"/proc/{pid}/task/{pid}/children")
+            if children.exists():
+                pids |= {int(p) for p in children.read_text().split()}
+        if self.dsn:
+            import psycopg2
+            conn = psycopg2.connect(self.dsn)
+            cur = conn.cursor()
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            pids |= {row[0] for row in cur.fetchall()}
+            conn.close()
+        if self.redis_pid:
+            pids.add(self.redis_pid)
+        return pids
+
+    def snapshot(self) -> dict[int, float]:
+        return {pid: _cpu_seconds(pid) for pid in self._pids()}
+
+    def since(self, before: dict[int, float]) -> dict[str, float]:
+        """CPU seconds since `before`, by what spent them: web (gunicorn), postgres, redis."""
+        after = self.snapshot()
+        web = set(self.server_pids)
+        for pid in self.server_pids:
+            children = Path(f"/proc/{pid}/task/{pid}/children")
+            web |= {int(p) for p in children.read_text().split()} if children.exists() else set()
+        out = {"web": 0.0, "postgres": 0.0, "redis": 0.0}
+        for pid, cpu in after.items():
+            group = "web" if pid in web else "redis" if pid == self.redis_pid else "postgres"
+            out[group] += max(0.0, cpu - before.get(pid, 0.0))
+        return out
+
+
+def _redis_pid(url: str | None) -> int | None:
+    if not url:
+        return None
+    import redis
+    try:
+        return int(redis.Redis.from_url(url).info("server")["process_id"])
+    except Exception:  # noqa: BLE001 - a Redis we cannot ask is left out of the CPU figure
+        return None
+
+
+def wrk(binary: str, name: str, url: str, headers: dict, *, seconds: float, connections: int,
+        meter: CpuMeter | None = None, script: Path | None = None) -> Run:
+    """One wrk run; `script` is a wrk Lua script (a POST body per request), `meter` adds the CPU per request."""
     cmd = [binary, "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        cmd += ["-s", str(script), "-H", "Content-Type: application/json"]
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
+    before = meter.snapshot() if meter else None
+    children = os.times()
     out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+    wrk_cpu = (os.times().children_user - children.children_user) + (
+        os.times().children_system - children.children_system)
+    served = meter.since(before) if meter else {}
     rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
@@ -164,7 +246,8 @@ def wrk(binary: str, name: str, url: str, headers: dict, *, seconds: float, conn
     bad = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     if m := re.search(r"Socket errors: connect (\d+), read \d+, write (\d+), timeout (\d+)", out):
         bad += int(m.group(1)) + int(m.group(2)) + int(m.group(3))
-    return Run(name, rate, p50, p99, total, bad)
+    cpu = {key: 1e6 * value / total for key, value in dict(served, wrk=wrk_cpu).items()} if meter and total else {}
+    return Run(name, rate, p50, p99, total, bad, sum(cpu.values()), cpu)
 
 
 # The demo-sized account ---------------------------------------------------------------------------------------
@@ -364,6 +447,13 @@ class Servers:
             raise
         return self
 
+    def meter(self, name: str) -> CpuMeter:
+        """What serves the endpoint `name`: the bare app's gunicorn and backends, or the product's and Redis."""
+        dsn = self.env["DATABASE_URL"].replace("postgresql+psycopg2://", "postgresql://")
+        if name == "bare":
+            return CpuMeter([self.bare.pid], dsn, None)
+        return CpuMeter([self.product.pid], dsn, self.env.get("REDIS_URL"))
+
     def __exit__(self, exc_type, *_):
         stop_server(self.product)
         stop_server(self.bare)
@@ -371,15 +461,18 @@ class Servers:
             sys.stdout.write(self.log.read_text(errors="replace")[-3000:])
 
 
-def measure_rounds(binary: str, measured, *, rounds: int, seconds: float, connections: int) -> dict[str, list[Run]]:
-    """Every endpoint in turn, the bare app first, `rounds` times; the machine's drift hits all of them alike."""
+def measure_rounds(binary: str, measured, *, rounds: int, seconds: float, connections: int,
+                   servers: "Servers | None" = None) -> dict[str, list[Run]]:
+    """Every endpoint in turn, the bare app first, `rounds` times; the machine's drift hits all of them alike.
+    With `servers`, each run's CPU per request is metered too (CpuMeter)."""
     results: dict[str, list[Run]] = {name: [] for name, _, _ in measured}
     for name, url, headers in measured:  # warm-up: imports, pools, plans
         wrk(binary, name, url, headers, seconds=2, connections=connections)
     for n in range(rounds):
         print(f"round {n + 1}:", flush=True)
         for name, url, headers in measured:
-            run = wrk(binary, name, url, headers, seconds=seconds, connections=connections)
+            run = wrk(binary, name, url, headers, seconds=seconds, connections=connections,
+                      meter=servers.meter(name) if servers else None)
             results[name].append(run)
             print("  " + run.line(), flush=True)
     return results
@@ -394,11 +487,16 @@ def summarise(results: dict[str, list[Run]], prefix: str = "api_read") -> list[s
         lines += [f"{prefix}_{name}_rps: {statistics.mean(r.rate for r in runs):.0f} req/s",
                   f"{prefix}_{name}_p50: {statistics.mean(r.p50 for r in runs):.1f} ms",
                   f"{prefix}_{name}_p99: {statistics.mean(r.p99 for r in runs):.1f} ms"]
+        if all(r.cpu_us for r in runs):
+            lines.append(f"{prefix}_{name}_cpu_per_request: {statistics.mean(r.cpu_us for r in runs):.0f} us")
         if name != "bare":
             share = statistics.mean(r.rate / b.rate for r, b in zip(runs, bare))
             p99 = statistics.mean(r.p99 / b.p99 for r, b in zip(runs, bare))
             lines += [f"{prefix}_{name}_share_of_bare: {100 * share:.0f} %",
                       f"{prefix}_{name}_p99_vs_bare: {p99:.2f} x"]
+            if all(r.cpu_us for r in runs + bare):
+                by_cpu = statistics.mean(b.cpu_us / r.cpu_us for r, b in zip(runs, bare))
+                lines.append(f"{prefix}_{name}_share_of_bare_by_cpu: {100 * by_cpu:.0f} %")
     return lines
 
 
@@ -431,7 +529,7 @@ def main() -> int:
             profile(binary, server, name, url, headers, seconds=args.seconds, connections=args.connections)
             return 0
         results = measure_rounds(binary, measured, rounds=args.rounds, seconds=args.seconds,
-                                 connections=args.connections)
+                                 connections=args.connections, servers=s)
     bad = {name: sum(r.bad for r in runs) for name, runs in results.items()}
     print(f"wrk -t2 -c{args.connections} -d{args.seconds:.0f}s --latency, gunicorn {args.workers} sync workers "
           f"for both apps, {args.rounds} rounds; share and p99 ratio are per round, then averaged")

@@ -15,7 +15,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -95,22 +94,6 @@ def lua_script(tmp: Path, customers: list[str], promo: dict, path: str, name: st
     script = tmp / f"{name}.lua"
     script.write_text(LUA % (", ".join(f'"{c}"' for c in customers), promo["id"], extra, path))
     return script
-
-
-def wrk_post(binary: str, name: str, url: str, headers: dict, script: Path, *, seconds: float, connections: int):
-    from api_read import Run, _ms
-    import re
-    cmd = [binary, "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "--timeout", "10s", "-s", str(script),
-           "-H", "Content-Type: application/json"]
-    for key, value in headers.items():
-        cmd += ["-H", f"{key}: {value}"]
-    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    bad = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    return Run(name, rate, p50, p99, total, bad)
 
 
 def setup(port: int, dsn: str, *, stock: int) -> tuple[str, dict, list[str]]:
@@ -217,7 +200,8 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
-    from api_read import ensure_wrk, free_port, migrated_env, start_server, stop_server, wait_until_healthy
+    from api_read import (CpuMeter, ensure_wrk, free_port, migrated_env, start_server, stop_server,
+                          wait_until_healthy, wrk)
     binary = ensure_wrk()
     env = migrated_env("promos")
     dsn = env["DATABASE_URL"].replace("postgresql+psycopg2://", "postgresql://")
@@ -238,23 +222,25 @@ def main() -> int:
         auth = {"Authorization": f"Bearer {token}"}
         scripts = {"bare_hold": lua_script(tmp, customers, promo, "/hold", "bare"),
                    "product_hold": lua_script(tmp, customers, promo, "/api/v1/reservations", "product")}
-        from api_read import wrk
+        meters = {"bare_hello": CpuMeter([bare_server.pid], dsn, None),
+                  "bare_hold": CpuMeter([bare_server.pid], dsn, None),
+                  "product_hold": CpuMeter([product.pid], dsn, env.get("REDIS_URL"))}
         # Warm-up: imports, pools and plans of every worker, not in the figures.
         wrk(binary, "warm", f"http://127.0.0.1:{bare_port}/hello", {}, seconds=2, connections=args.connections)
         for name, port, headers in (("bare_hold", bare_port, {}), ("product_hold", product_port, auth)):
             path = "/hold" if name == "bare_hold" else "/api/v1/reservations"
-            wrk_post(binary, "warm", f"http://127.0.0.1:{port}{path}", headers, scripts[name], seconds=3,
-                     connections=args.connections)
+            wrk(binary, "warm", f"http://127.0.0.1:{port}{path}", headers, script=scripts[name], seconds=3,
+                connections=args.connections)
         for n in range(args.rounds):
             print(f"round {n + 1}:", flush=True)
             run = wrk(binary, "bare_hello", f"http://127.0.0.1:{bare_port}/hello", {}, seconds=args.seconds,
-                      connections=args.connections)
+                      connections=args.connections, meter=meters["bare_hello"])
             results["bare_hello"].append(run)
             print("  " + run.line(), flush=True)
             for name, port, headers in (("bare_hold", bare_port, {}), ("product_hold", product_port, auth)):
                 path = "/hold" if name == "bare_hold" else "/api/v1/reservations"
-                run = wrk_post(binary, name, f"http://127.0.0.1:{port}{path}", headers, scripts[name],
-                               seconds=args.seconds, connections=args.connections)
+                run = wrk(binary, name, f"http://127.0.0.1:{port}{path}", headers, script=scripts[name],
+                          seconds=args.seconds, connections=args.connections, meter=meters[name])
                 results[name].append(run)
                 print("  " + run.line(), flush=True)
         taken, oversold = audit(dsn, promo, initial)
@@ -262,8 +248,8 @@ def main() -> int:
         # Scarce stock: 200 units, everyone at once, until none is left.
         token, scarce, customers = setup(product_port, dsn, stock=200)
         script = lua_script(tmp, customers, scarce, "/api/v1/reservations", "scarce")
-        wrk_post(binary, "scarce", f"http://127.0.0.1:{product_port}/api/v1/reservations",
-                 {"Authorization": f"Bearer {token}"}, script, seconds=8, connections=args.connections)
+        wrk(binary, "scarce", f"http://127.0.0.1:{product_port}/api/v1/reservations",
+            {"Authorization": f"Bearer {token}"}, script=script, seconds=8, connections=args.connections)
         scarce_taken, scarce_over = audit(dsn, scarce, 200)
         print(f"audit, stock 200 under {args.connections} connections: {scarce_taken} held, oversold {scarce_over}",
               flush=True)
@@ -282,6 +268,10 @@ def main() -> int:
     print(f"bare_hello_per_s: {hello:.0f} req/s")
     print(f"product_share_of_bare_hold: {100 * product_rate / bare_rate:.0f} %")
     print(f"product_share_of_bare_hello: {100 * product_rate / hello:.0f} %")
+    cpu = {name: statistics.mean(r.cpu_us for r in runs) for name, runs in results.items()}
+    print(f"product_hold_cpu_per_request: {cpu['product_hold']:.0f} us")
+    print(f"bare_hold_cpu_per_request: {cpu['bare_hold']:.0f} us")
+    print(f"product_share_of_bare_hold_by_cpu: {100 * cpu['bare_hold'] / cpu['product_hold']:.0f} %")
     print(f"oversold_units: {oversold + scarce_over} units")
     print(f"eligibility_2km_matches: {mean_matches:.0f} customers")
     print(f"eligibility_2km_p50: {p50:.1f} ms")
