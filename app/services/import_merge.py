@@ -3,6 +3,7 @@ import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 
@@ -100,6 +101,18 @@ WITH ins AS ({_INSERT_ROWS}), consent AS ({_NEW_CONSENT}),
 gone AS (DELETE FROM customer_import_stage s USING ins WHERE s.new_id = ins.id)
 SELECT count(*) FROM ins
 """
+# A batch expected to be all new: a plain INSERT (no ON CONFLICT: no speculative insertion, no RETURNING, nothing to
+# take out of the stage) and the consent history from the stage itself. A unique violation undoes it (savepoint).
+_INSERT_ALL = _INSERT_ROWS.replace("ON CONFLICT DO NOTHING", "").replace(
+    "RETURNING id, email_consent, whatsapp_consent, push_consent", "")
+_STAGED_CONSENT = """
+    INSERT INTO consent_changes (account_id, customer_id, channel, granted, source, created_at)
+    SELECT :account, s.new_id, v.channel, v.granted, :source, now()
+    FROM customer_import_stage s CROSS JOIN LATERAL (VALUES ('email', s.consent_email),
+        ('whatsapp', s.consent_whatsapp), ('push', s.consent_push)) AS v(channel, granted)
+    WHERE v.granted IS NOT NULL
+"""
+_UNIQUE_VIOLATION = "23505"
 # Rows a concurrent writer (the API) created between our match and our insert.
 _NOT_INSERTED = """
 SELECT s.line FROM customer_import_stage s
@@ -117,12 +130,14 @@ class BatchResult:
 
 
 def write_batch(*, account_id, language: str, mode: str, source: str, copy_text: str,
-                insert_first: bool = False) -> BatchResult:
+                insert_first: bool = False, all_new: bool = False) -> BatchResult:
     """Merge one batch into customers inside the caller's transaction; the caller commits or rolls back.
 
     `insert_first` (for batches expected to be mostly new customers; never in update_only mode) inserts every
-    staged row with ON CONFLICT DO NOTHING before matching, and matches only the rows that did not go in; the
-    result is the same either way, only the cost differs.
+    staged row with ON CONFLICT DO NOTHING before matching, and matches only the rows that did not go in.
+    `all_new` (for batches expected to hold no known customer) first tries a plain insert of every row, undone
+    at the first email or phone already taken, after which the batch goes the insert-first way. The result is
+    the same whichever way, only the cost differs.
     """
     session = db.session
     # A batch lost in a crash is redone on resume (its progress row rides in the same transaction).
@@ -136,6 +151,16 @@ def write_batch(*, account_id, language: str, mode: str, source: str, copy_text:
     cursor.close()
     params = {"account": account_id, "source": source, "language": language}
     result = BatchResult()
+    if all_new and mode != "update_only":
+        try:
+            with session.begin_nested():
+                result.created = session.execute(text(_INSERT_ALL), params).rowcount
+                session.execute(text(_STAGED_CONSENT), params)
+            return result
+        except IntegrityError as exc:
+            if getattr(exc.orig, "pgcode", None) != _UNIQUE_VIOLATION:
+                raise
+            result.created, insert_first = 0, True  # someone has one of these emails or phones: sort them out
     if insert_first and mode != "update_only":
         result.created = session.execute(text(_INSERT_FIRST), params).scalar()
         staged -= result.created

@@ -239,6 +239,7 @@ class _BatchWriters:
         self.analyzed_at = 2500
         # Guessed from the last batch written: a batch of mostly new customers is inserted before it is matched.
         self.insert_first = ctx["mode"] != "update_only"
+        self.all_new = self.insert_first  # the last batch created every row: try a plain insert of the next
         self.threads = [threading.Thread(target=self._run, args=(app, job_id, ctx, on_progress), daemon=True)
                         for _ in range(self.WRITERS)]
         for thread in self.threads:
@@ -292,10 +293,11 @@ class _BatchWriters:
         number, lines, rejected, rows = item
         for attempt in range(self.RETRIES):
             try:
-                created = _commit_batch(job, dict(ctx, insert_first=self.insert_first), number, lines, rejected, rows,
-                                        source=self.source)
+                created = _commit_batch(job, dict(ctx, insert_first=self.insert_first, all_new=self.all_new), number,
+                                        lines, rejected, rows, source=self.source)
                 if lines and ctx["mode"] != "update_only":
                     self.insert_first = created * 2 >= len(lines)
+                    self.all_new = created == len(lines)
                 break
             except OperationalError as exc:
                 # Two rows of the file matched the same customers in opposite order: PostgreSQL picked a victim.

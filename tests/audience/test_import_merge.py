@@ -32,11 +32,11 @@ def _existing(account):
     customers.set_consent(gus, channel="email", granted=False, source="unsubscribe-link")
 
 
-def _merge(account, mode, insert_first):
+def _merge(account, mode, insert_first, all_new=False, rows=ROWS):
     parser = RowParser(HEADERS, MAPPING, "ES", tags=["bench"])
-    text = "".join(copy_line(line, parser.parse(cells)) for line, cells in enumerate(ROWS, 2))
+    text = "".join(copy_line(line, parser.parse(cells)) for line, cells in enumerate(rows, 2))
     result = write_batch(account_id=account.id, language="en", mode=mode, source="import:test.csv",
-                         copy_text=text, insert_first=insert_first)
+                         copy_text=text, insert_first=insert_first, all_new=all_new)
     db.session.commit()
     people = db.session.execute(select(Customer.email, Customer.phone, Customer.first_name, Customer.language,
                                        Customer.tags, Customer.email_consent)
@@ -54,8 +54,11 @@ def test_insert_first_and_match_first_give_the_same_result(mode):
     first, second = own_account(make_user()), own_account(make_user())
     _existing(first)
     _existing(second)
+    third = own_account(make_user())
+    _existing(third)
     by_insert, by_match = _merge(first, mode, True), _merge(second, mode, False)
     assert by_insert == by_match
+    assert _merge(third, mode, False, all_new=True) == by_match  # the plain insert meets Ana: undone, then matched
     counts = by_insert[0]
     assert counts[4] == [(6, "The email and the phone belong to two different customers.")]
     if mode == "upsert":
@@ -76,3 +79,20 @@ def test_a_bad_value_repeated_on_many_rows_rejects_each_row_with_its_reason():
     assert len(set(reasons)) == 1 and reasons[0].startswith("language: Unknown language")
     assert "consent_email: Expected yes/no" in reasons[0]
     assert parser.parse(["ok@example.com", "ES", "Sí"])["language"] == "es"
+
+
+@pytest.mark.parametrize("mode", ["upsert", "create"])
+def test_a_batch_of_new_customers_inserted_plainly_equals_the_other_ways(mode):
+    rows = [["n1@example.com", "+34 611 000 101", "N1", "es", "a", "yes"],
+            ["n2@example.com", "", "N2", "", "", "no"],
+            ["", "+34 611 000 103", "N3", "en", "b", ""]]
+    results = []
+    for insert_first, all_new in ((False, False), (True, False), (False, True)):
+        account = own_account(make_user())
+        _existing(account)
+        results.append(_merge(account, mode, insert_first, all_new=all_new, rows=rows))
+    assert results[0] == results[1] == results[2]
+    counts, people, history = results[2]
+    assert counts == (3, 0, 0, 0, []) and len(people) == 8
+    assert [h for h in history if h[0].startswith("N")] == [("N1", "email", True, "import:test.csv"),
+                                                            ("N2", "email", False, "import:test.csv")]
