@@ -14,7 +14,8 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 
 # Fields with few distinct values in a file: each value is normalised once per import (answer or error kept).
-CACHED_FIELDS = ("language", "timezone", "country", "tags", "consent_email", "consent_whatsapp", "consent_push")
+CACHED_FIELDS = ("language", "timezone", "country", "tags", "consent_email", "consent_whatsapp", "consent_push",
+                 "last_order_at")
 _CACHE_LIMIT = 10_000
 
 
@@ -49,6 +50,8 @@ def _number(text: str) -> float:
 
 
 def _datetime(text: str) -> datetime:
+    if "/" not in text:  # neither day-first format can match (strptime failing twice cost more than the parse)
+        return cf.parse_datetime(text)
     for fmt in ("%d/%m/%Y", "%d/%m/%Y %H:%M"):
         try:
             return cf.parse_datetime(datetime.strptime(text, fmt))
