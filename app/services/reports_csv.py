@@ -1,10 +1,8 @@
 """CSV exports of campaigns (with their results), customers and a campaign's messages, streamed.
 
-Each export is one statement with the list's own filters, read through a server-side cursor in chunks and sent as
-UTF-8 with a byte-order mark (so spreadsheet apps read accents right) in blocks of a few thousand rows: memory stays
-flat whatever the row count. Campaigns are written through app/services/csv_safe (formula cells neutralised);
-customers and messages, a million rows at a time, have each line made by PostgreSQL with the same rules
-(`csv_line`: neutralised, then quoted as Python's csv module quotes), so Python only joins lines.
+Each export is one statement with the list's own filters, read through a server-side cursor in chunks, written
+through app/services/csv_safe (formula cells neutralised) and sent as UTF-8 with a byte-order mark (so spreadsheet
+apps read accents right) in blocks of a few thousand rows: memory stays flat whatever the row count.
 """
 import io
 from dataclasses import dataclass
@@ -12,13 +10,13 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import BigInteger, Select, String, case, cast, func, literal, select, true
+from sqlalchemy import BigInteger, Select, String, cast, func, select, true
 from sqlalchemy.sql import ColumnElement
 
 from app.extensions import db
 from app.models import Account, Campaign, CampaignMetric, Customer, Message
 from app.services import campaigns, customers, messaging
-from app.services.csv_safe import FORMULA_STARTS, writer
+from app.services.csv_safe import writer
 from app.services.search import LIKE_ESCAPE, contains_pattern
 
 BOM = "\ufeff"
@@ -32,8 +30,6 @@ class CsvExport:
     statement: Select
     # A result row -> the cells written; None: the row's values are the cells already (text made by PostgreSQL).
     row: Callable[[Any], Iterable[Any]] | None = None
-    # True: each result row is one finished line (csv_line), nothing left for Python but joining them.
-    lines: bool = False
 
 
 def _cell(value: Any) -> Any:
@@ -64,20 +60,6 @@ def as_text(column) -> ColumnElement:
     return cast(column, String)
 
 
-def csv_cell(text: ColumnElement) -> ColumnElement:
-    """A text column as csv_safe's writer writes it: NULL empty, a formula start behind an apostrophe, then quoted
-    (doubled quotes) when it holds a comma, a quote, CR or LF, as Python's csv module does (QUOTE_MINIMAL)."""
-    value = func.coalesce(text, "")
-    safe = case((func.left(value, 1).in_(FORMULA_STARTS), literal("'") + value), else_=value)
-    return case((safe.regexp_match(r'[",\r\n]'),
-                 literal('"') + func.replace(safe, '"', '""') + literal('"')), else_=safe)
-
-
-def csv_line(*texts: ColumnElement) -> ColumnElement:
-    """One CSV line (without its CRLF) from text columns."""
-    return func.concat_ws(",", *(csv_cell(t) for t in texts))
-
-
 def stream(export: CsvExport) -> Iterator[bytes]:
     """The file as blocks of bytes: BOM and header first, then CHUNK_ROWS rows at a time from a server-side cursor."""
     buffer = io.StringIO()
@@ -86,9 +68,6 @@ def stream(export: CsvExport) -> Iterator[bytes]:
     yield (BOM + buffer.getvalue()).encode()
     result = db.session.execute(export.statement.execution_options(yield_per=CHUNK_ROWS))
     for chunk in result.partitions():
-        if export.lines:
-            yield "".join(f"{line}\r\n" for line, in chunk).encode()
-            continue
         buffer.seek(0)
         buffer.truncate()
         if export.row is None:
@@ -143,8 +122,8 @@ CUSTOMER_COLUMNS = ("id", "first_name", "last_name", "email", "phone", "language
 def customers_export(account: Account, **filters) -> CsvExport:
     """The account's customers as the list filters them (columns only, no ORM objects: a million rows stream)."""
     stmt = customers.customers_query(account, **filters).with_only_columns(
-        csv_line(*(as_text(getattr(Customer, name)) for name in CUSTOMER_COLUMNS)))
-    return CsvExport(f"customers-{_stamp()}.csv", list(CUSTOMER_COLUMNS), stmt, lines=True)
+        *(as_text(getattr(Customer, name)) for name in CUSTOMER_COLUMNS))
+    return CsvExport(f"customers-{_stamp()}.csv", list(CUSTOMER_COLUMNS), stmt, row=None)
 
 
 MESSAGE_COLUMNS = ("id", "channel", "language", "to_address", "status", "reason", "attempts", "sent_at",
@@ -156,7 +135,7 @@ def messages_export(campaign: Campaign, *, status: str | None = None, channel: s
                     to: str | None = None) -> CsvExport:
     """One campaign's messages, one per recipient, filtered like its message log."""
     stmt = messaging.messages_query(campaign, status=status, channel=channel).with_only_columns(
-        csv_line(*(as_text(getattr(Message, name)) for name in MESSAGE_COLUMNS)))
+        *(as_text(getattr(Message, name)) for name in MESSAGE_COLUMNS))
     if to and to.strip():
         stmt = stmt.where(Message.to_address.ilike(contains_pattern(to.strip().lower()), escape=LIKE_ESCAPE))
-    return CsvExport(f"messages-{_stamp()}.csv", list(MESSAGE_COLUMNS), stmt, lines=True)
+    return CsvExport(f"messages-{_stamp()}.csv", list(MESSAGE_COLUMNS), stmt, row=None)
