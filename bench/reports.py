@@ -1,8 +1,8 @@
-"""Reports: a 10-page campaigns PDF with charts, and the customers CSV of 1,000,000 rows, each beside a bare ceiling.
+"""Reports: the campaigns PDF with charts, and the customers CSV of 1,000,000 rows, each beside a bare ceiling.
 
 Needs DATABASE_URL (a throwaway database: `make bench ARGS=reports`). Migrates, registers a user, makes
-`--campaigns` campaigns (260 fill ten A4 pages) with `--days` days of results each, and `--customers`
-customers (one INSERT ... SELECT), then, in the same run:
+`--campaigns` campaigns (260 fill seven A4 pages, 380 fill ten) with `--days` days of results each, and
+`--customers` customers (one INSERT ... SELECT), then, in the same run:
 - the PDF exactly as the task draws it (figures read, HTML laid out, WeasyPrint) beside WeasyPrint drawing a bare
   HTML table of the same rows (no charts, no styles): the ceiling of the renderer itself; `--rounds` alternating
   rounds after a warm-up of each, medians of wall and CPU seconds;
