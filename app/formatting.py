@@ -2,7 +2,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from flask_babel import format_currency, format_datetime, format_decimal, format_percent
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent
 
 NONE = "—"
 
@@ -18,6 +18,13 @@ def localtime(value: datetime | None, format: str = "medium") -> str:
     if not value:
         return NONE
     return f"{format_datetime(value, format)} {zone_name(value)}"
+
+
+def day(value, format: str = "medium") -> str:
+    """A date in the viewer's language: "Mar 1, 2026" / "1 mar 2026" (medium), "3/1/26" / "1/3/26" (short)."""
+    if not value:
+        return NONE
+    return format_date(value, format)
 
 
 def number(value, digits: int | None = None) -> str:
@@ -42,4 +49,17 @@ def percent(value) -> str:
     return format_percent(Decimal(str(value)) / 100, "#,##0.00%")
 
 
-FILTERS = {"localtime": localtime, "number": number, "money": money, "percent": percent}
+class _Blank(dict):
+    def __missing__(self, key):
+        return "…"
+
+
+def sentence(words, values: dict | None) -> str:
+    """`words` (a lazy or plain "%(name)s" string) filled with `values` in the reader's language: whole numbers as
+    the language writes them, a missing value as "…" (an old row or a changed message never breaks a page)."""
+    filled = _Blank({k: number(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                     for k, v in (values or {}).items() if isinstance(v, (str, int, float))})
+    return str(words) % filled  # a lazy string is translated here, in the current locale
+
+
+FILTERS = {"localtime": localtime, "day": day, "number": number, "money": money, "percent": percent}

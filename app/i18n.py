@@ -1,5 +1,5 @@
 """Language and time zone of each request: the user's choice, else the browser's."""
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 
 
 def get_locale() -> str:
@@ -7,6 +7,8 @@ def get_locale() -> str:
     supported = current_app.config["LANGUAGES"]
     if user is not None and user.language in supported:
         return user.language
+    if not has_request_context():  # a task or a command: they choose a language with force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if session.get("language") in supported:
         return session["language"]
     return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]

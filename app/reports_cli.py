@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime, timezone
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.errors import DomainError
@@ -33,7 +34,9 @@ def _date(value: str | None):
 @click.option("--tag", help="Customers with this tag.")
 @click.option("--start-date", help="Campaigns starting on or after (YYYY-MM-DD).")
 @click.option("--end-date", help="Campaigns ending on or before (YYYY-MM-DD).")
-def export(account_id, kind, fmt, campaign_id, output, status, channel, search, tag, start_date, end_date) -> None:
+@click.option("--language", help="The PDF's language (en, es); the account's by default.")
+def export(account_id, kind, fmt, campaign_id, output, status, channel, search, tag, start_date, end_date,
+           language) -> None:
     """Write an export with the lists' filters (CSV streamed with a BOM; PDF with totals, charts and a table)."""
     try:
         account = db.session.get(Account, uuid.UUID(account_id))
@@ -53,7 +56,10 @@ def export(account_id, kind, fmt, campaign_id, output, status, channel, search, 
             if fmt == "pdf":
                 if not output:
                     raise click.UsageError("--format pdf needs --output")
-                report = report_pdf.build(account, filters)
+                if language and language not in current_app.config["LANGUAGES"]:
+                    raise click.BadParameter(f"one of {', '.join(current_app.config['LANGUAGES'])}",
+                                             param_hint="--language")
+                report = report_pdf.build(account, filters, language=language)
                 with open(output, "wb") as out:
                     out.write(report_pdf.render(report))
                 click.echo(f"Wrote {output}: {report.totals['campaigns']} campaigns", err=True)

@@ -142,7 +142,10 @@ class Notification(UUIDMixin, AccountScopedMixin, TimestampMixin, db.Model):
 
     account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"))
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"))
+    # The message key (services/notifications.MESSAGES) and the values its words name, put into words when read,
+    # in the reader's language; title and body keep the English words. Rows from before keys have no params.
     kind: Mapped[str] = mapped_column(String(60))
+    params: Mapped[dict | None] = mapped_column(JSONB)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="", server_default="")
     link: Mapped[str | None] = mapped_column(String(500))

@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import ValidationError
-from app.formatting import number
+from app.formatting import sentence
 from app.models import Account, ActivityEvent
 from app.models.activity import AUDIT_EVENTS
 from app.services.pagination import Page, paginate
@@ -73,21 +73,13 @@ WORDS = {
 }
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return "…"
-
-
 def describe(event: ActivityEvent) -> str:
     """The event in words, in the reader's language ("Ana imported 1,204 customers")."""
     actor = event.actor.full_name or event.actor.username if event.actor else "Campaign Hub"
-    values = _Blank({k: number(v) if isinstance(v, int) and not isinstance(v, bool) else v
-                     for k, v in (event.data or {}).items() if isinstance(v, (str, int, float))})
-    values["actor"] = actor
     words = WORDS.get(event.name)
     if words is None:
         return f"{actor}: {event.name}"
-    return str(words) % values  # a lazy string: translated now, in the reader's language
+    return sentence(words, {**(event.data or {}), "actor": actor})
 
 
 def _filtered(stmt: Select, *, actor_id=None, event: str | None = None, subject_type: str | None = None,

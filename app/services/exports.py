@@ -18,10 +18,11 @@ from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.integrations import IntegrationError
 from app.integrations.storage import storage_from_config
-from app.models import Account, ExportJob, ExportStatus, Notification, User, utcnow
+from app.models import Account, ExportJob, ExportStatus, User, utcnow
 from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue_after_commit
+from app.services.notifications import notify_members
 from app.services.pagination import Page, paginate
 
 PDF_KINDS = ("campaigns",)
@@ -101,9 +102,8 @@ def complete(job: ExportJob, *, data: bytes, filename: str) -> ExportJob:
     job.status, job.progress, job.message = ExportStatus.COMPLETED, 100, "Ready"
     job.storage_key, job.filename, job.size, job.completed_at = key, filename, len(data), utcnow()
     if job.requested_by:
-        db.session.add(Notification(account_id=job.account_id, user_id=job.requested_by, kind="report.ready",
-                                    title=f"Your PDF report is ready: {filename}"[:200],
-                                    body="Open Reports to download it.", link="/reports"))
+        notify_members(job.account, kind="report.ready", params={"filename": filename}, link="/reports",
+                       member=job.requested_by)
     return job
 
 

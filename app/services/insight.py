@@ -17,6 +17,7 @@ from app.models import (
     ReservationStatus, StoreProduct, User, utcnow,
 )
 from app.models.messaging import ACCEPTED
+from app.services.notifications import notification_view
 from app.services.promos import status_clause
 
 MAX_DAYS = 366
@@ -37,7 +38,7 @@ class Figures:
     audience: list[tuple[date, int]] = field(default_factory=list)  # new customers per day
     customers_total: int = 0
     daily: list[tuple[date, int, int, int]] = field(default_factory=list)  # day, views, clicks, conversions
-    notifications: list[Notification] = field(default_factory=list)
+    notifications: list = field(default_factory=list)  # notification_view of each
 
     @property
     def ctr(self) -> float | None:
@@ -103,7 +104,7 @@ def figures(account: Account, user: User, *, since: date | None = None, until: d
                                         Customer.created_at < end).group_by(day).order_by(day))]
     out.customers_total = db.session.scalar(select(func.count()).select_from(Customer).where(
         Customer.account_id == account.id))
-    out.notifications = list(db.session.scalars(
+    out.notifications = [notification_view(n) for n in db.session.scalars(
         select(Notification).where(Notification.account_id == account.id, Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc()).limit(5)))
+        .order_by(Notification.created_at.desc()).limit(5))]
     return out

@@ -199,9 +199,8 @@ def complete_send(send: CampaignSend) -> bool:
     if campaign.status in (CampaignStatus.ACTIVE.value, CampaignStatus.PAUSED.value):
         campaign.status = CampaignStatus.FINISHED.value
     record_event(campaign.account, None, "messaging.completed", campaign, counts)
-    notify_members(campaign.account, kind="messaging.completed", title=f"“{campaign.name}” was sent",
-                   body=f"{counts['sent']} sent, {counts['failed']} failed, {counts['skipped']} skipped.",
-                   link=f"/campaigns/{campaign.id}")
+    notify_members(campaign.account, kind="messaging.completed", link=f"/campaigns/{campaign.id}",
+                   params={"name": campaign.name, **{k: counts[k] for k in ("sent", "failed", "skipped")}})
     return True
 
 
@@ -219,8 +218,8 @@ def fail_send(send: CampaignSend, *, reason: str) -> bool:
         .values(status=MessageStatus.FAILED, reason=reason, failed_at=now, updated_at=now))
     campaign = db.session.get(Campaign, send.campaign_id)
     record_event(campaign.account, None, "messaging.failed", campaign, {"reason": reason})
-    notify_members(campaign.account, kind="messaging.failed", title=f"“{campaign.name}” could not be sent",
-                   body=reason, link=f"/campaigns/{campaign.id}")
+    notify_members(campaign.account, kind="messaging.failed", params={"name": campaign.name, "reason": reason},
+                   link=f"/campaigns/{campaign.id}")
     return True
 
 

@@ -236,8 +236,7 @@ def _announce(activated: list) -> None:
     for promo_id, account_id, title in activated:
         account = db.session.get(Account, account_id)
         record_event(account, None, "promo.activated", db.session.get(FlashPromo, promo_id))
-        notify_members(account, kind="promo.activated", title=f"Promo “{title}” is live",
-                       link=f"/promos/{promo_id}")
+        notify_members(account, kind="promo.activated", params={"title": title}, link=f"/promos/{promo_id}")
         enqueue_after_commit("promos.notify_promo", str(promo_id))
 
 

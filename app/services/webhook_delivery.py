@@ -161,10 +161,8 @@ def _count_failure(endpoint_id) -> None:
         endpoint.disabled_reason = f"{endpoint.consecutive_failures} deliveries in a row failed"
         record_event(endpoint.account, None, "webhook.disabled", endpoint,
                      {"url": endpoint.url, "failures": endpoint.consecutive_failures})
-        notify_members(endpoint.account, kind="webhook.disabled", title=f"Webhook disabled: {endpoint.url}"[:200],
-                       body=f"{endpoint.consecutive_failures} deliveries in a row failed, so no more events are "
-                            "sent to it. Fix the receiver, then turn the webhook on again in Settings.",
-                       link=f"/settings/webhooks/{endpoint.id}")
+        notify_members(endpoint.account, kind="webhook.disabled", link=f"/settings/webhooks/{endpoint.id}",
+                       params={"url": endpoint.url, "failures": endpoint.consecutive_failures})
 
 
 def due_deliveries(limit: int = 500) -> list[str]:

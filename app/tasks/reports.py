@@ -20,7 +20,8 @@ def render_pdf(self, job_id: str) -> str:
     if job is None:
         return "skipped"
     try:
-        report = report_pdf.build(job.account, exports.filters_of(job))
+        report = report_pdf.build(job.account, exports.filters_of(job),
+                                  language=report_pdf.report_language(job.account, job.requester))
         exports.report_progress(job.id, 30, "Laying out the report")
         data = report_pdf.render(report, progress=lambda p, m: exports.report_progress(job.id, p, m))
         exports.report_progress(job.id, 90, "Saving the file")

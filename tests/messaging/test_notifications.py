@@ -34,7 +34,7 @@ def test_every_member_is_notified_when_a_send_completes(owner_api, api, user, sm
 def test_unread_come_first_and_can_be_read_one_by_one_or_all(owner_api, user):
     account = own_account(user)
     for title in ("old", "new", "newest"):
-        notifications.notify_members(account, kind="test", title=title)
+        notifications.notify_members(account, kind="promo.activated", params={"title": title})
         db.session.commit()
     listed = owner_api.get("/notifications").json["notifications"]
 
@@ -50,7 +50,7 @@ def test_unread_come_first_and_can_be_read_one_by_one_or_all(owner_api, user):
 
 def test_someone_elses_notification_is_not_found(owner_api, api, user):
     other = make_user(username="other")
-    notifications.notify_members(own_account(other), kind="test", title="private")
+    notifications.notify_members(own_account(other), kind="promo.activated", params={"title": "private"})
     db.session.commit()
     theirs = api.login(other).get("/notifications").json["notifications"][0]
 

@@ -3,6 +3,7 @@ import subprocess
 import tempfile
 
 from tests.conftest import wait_for
+from tests.factories import add_member, make_user
 
 
 def _text(pdf: bytes) -> str:
@@ -32,14 +33,40 @@ def test_a_pdf_report_is_drawn_by_a_worker_and_downloaded_by_a_signed_link(owner
     assert account.name in text and "Campaign report" in text
     assert "Spring sale" in text and "Quiet ñandú" in text and "Page 1 of 1" in text
     assert "4,400" in text  # impressions across the account: 1,000 + 3,000 + 400
-    assert "Period: 2026-03-01 to 2026-03-02" in text  # the days with results
+    assert "Period: Mar 1, 2026 to Mar 2, 2026" in text  # the days with results
     assert "=HYPERLINK" in text  # shown as text in a PDF, where it runs nothing
+    ready = owner_api.get("/notifications").json["notifications"]
+    assert [n["title"] for n in ready] == [f"Your PDF report is ready: {job['filename']}"]
+
+
+def test_a_spanish_speaking_member_gets_the_report_and_its_notification_in_spanish(api, sample, account,
+                                                                                  celery_worker, client, tmp_path,
+                                                                                  config):
+    config(STORAGE_DIR=str(tmp_path))
+    ana = make_user(username="ana", language="es")
+    add_member(account, ana, "viewer")
+    ana_api = api.login(ana).in_account(account)
+    asked = ana_api.get("/campaigns/export?format=pdf")
+    assert asked.status_code == 202
+
+    job = wait_for(lambda: (lambda j: j if j["status"] in ("completed", "failed") else None)(
+        ana_api.get(f"/exports/{asked.json['id']}").json), timeout=60)
+    assert job["status"] == "completed", job
+    text = _text(client.get(job["download_url"]).get_data())
+
+    assert "Informe de campañas" in text and "Periodo: del 1 mar 2026 al 2 mar 2026" in text
+    assert "Página 1 de 1" in text and "Canal · estado" in text and "Impresiones" in text
+    assert "4.400" in text and "4,400" not in text  # impressions, as Spanish writes numbers
+    assert "200,50 /" in text and "1.000,00" in text  # the spring sale: 120.50 + 80 spent of 1,000
+    assert "Campaign report" not in text and "Page 1" not in text
+    # Only the member who asked hears that it is ready, in their language.
+    assert [n["title"] for n in ana_api.get("/notifications").json["notifications"]] == [
+        f"Tu informe PDF está listo: {job['filename']}"]
+    assert ana_api.get("/notifications").json["notifications"][0]["body"] == "Abre Informes para descargarlo."
 
 
 def test_a_tampered_or_foreign_download_link_is_refused(owner_api, client, api):
     assert client.get("/reports/download/not-a-token").status_code == 404
-    from tests.factories import make_user
-
     stranger = api.login(make_user(username="stranger"))
     job = owner_api.get("/campaigns/export?format=pdf").json
     assert stranger.get(f"/exports/{job['id']}").status_code == 404

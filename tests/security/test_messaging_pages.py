@@ -104,7 +104,7 @@ def test_another_accounts_segment_cannot_be_counted_or_chosen(client, user):
 
 def test_someone_elses_notification_cannot_be_read_from_the_pages(client, user):
     other = make_user(username="other")
-    notifications.notify_members(own_account(other), kind="test", title="private")
+    notifications.notify_members(own_account(other), kind="promo.activated", params={"title": "private"})
     db.session.commit()
     theirs = db.session.query(Notification).one()
     sign_in(client, user)
@@ -120,7 +120,7 @@ def test_someone_elses_notification_cannot_be_read_from_the_pages(client, user):
                                   "javascript:alert(1)"])
 def test_a_notifications_link_never_leads_off_site(client, user, link):
     account = own_account(user)
-    notifications.notify_members(account, kind="test", title="t", link=link)
+    notifications.notify_members(account, kind="promo.activated", params={"title": "t"}, link=link)
     db.session.commit()
     sign_in(client, user)
     notification = db.session.query(Notification).one()

@@ -50,3 +50,37 @@ def test_viewers_export_but_only_owners_and_admins_read_the_audit(api, user):
     as_viewer = api.login(viewer).in_account(own_account(user))
     assert as_viewer.get("/campaigns/export").status_code == 200
     assert as_viewer.get("/audit").status_code == 403
+
+
+def test_an_account_name_cannot_break_out_of_the_pdfs_stylesheet(app, user, tmp_path):
+    """The running head is CSS `content`: a name with quotes, braces or </style> stays text in the PDF."""
+    import subprocess
+
+    from app.extensions import db
+    from app.services import report_pdf
+
+    account = own_account(user)
+    account.name = 'Evil"; } @page { @top-right { content: "PWNED" } } </style><h1>INJECTED</h1><style>'
+    db.session.commit()
+    with app.test_request_context():
+        pdf = report_pdf.render(report_pdf.build(account, {}))
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+    assert text.count("INJECTED") == text.count("PWNED") == 2  # the name, verbatim: running head and title line
+    assert "\nINJECTED\n" not in text and "\nPWNED\n" not in text
+
+
+def test_notification_values_are_text_in_the_pages(client, user):
+    from app.extensions import db
+    from app.services import notifications
+    from tests.factories import sign_in
+
+    notifications.notify_members(own_account(user), kind="report.ready",
+                                 params={"filename": "<img src=x onerror=alert(1)>.pdf"})
+    db.session.commit()
+    sign_in(client, user)
+
+    for html in (client.get("/notifications").get_data(as_text=True), client.get("/notifications/menu").json["html"]):
+        assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;.pdf" in html

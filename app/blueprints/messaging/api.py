@@ -87,7 +87,7 @@ class NotificationRead(MethodView):
     def post(self, notification_id):
         """Mark one of your notifications read"""
         notification = notifications.get_notification(current_account(), current_user(), notification_id)
-        return notifications.mark_read(notification, actor=current_user())
+        return notifications.notification_view(notifications.mark_read(notification, actor=current_user()))
 
 
 @api_blp.route("/notifications/read-all")
