@@ -14,6 +14,7 @@ from app.models import (
 from app.services import segments, locked, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue, enqueue_after_commit
+from app.services.messaging_claim import give_back
 from app.services.messaging_channels import CHECKS
 from app.services.messaging_fanout import fan_out, local_start, release_batches
 from app.services.notifications import notify_members
@@ -214,9 +215,11 @@ def fail_send(send: CampaignSend, *, reason: str) -> bool:
         .values(status=SendStatus.FAILED, finished_at=now, error=reason).returning(CampaignSend.id)).first()
     if won is None:
         return False
-    db.session.execute(update(Message).where(
+    # In-flight messages were not sent: their slots under the frequency cap go back.
+    give_back(db.session.execute(update(Message).where(
         Message.campaign_id == send.campaign_id, Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
-        .values(status=MessageStatus.FAILED, reason=reason, failed_at=now, updated_at=now))
+        .values(status=MessageStatus.FAILED, reason=reason, failed_at=now, updated_at=now)
+        .returning(Message.customer_id, Message.claimed_at)).all())
     campaign = db.session.get(Campaign, send.campaign_id)
     record_event(campaign.account, None, "messaging.failed", campaign, {"reason": reason})
     notify_members(campaign.account, kind="messaging.failed", title=f"“{campaign.name}” could not be sent",

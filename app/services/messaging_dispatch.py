@@ -24,9 +24,10 @@ from app.models import (
     Account, Campaign, CampaignSend, CampaignStatus, Customer, Message, MessageStatus, SendStatus, Suppression,
     WhatsAppWindow, utcnow,
 )
-from app.services import messaging
+from app.services import messaging, messaging_claim
 from app.services.activity import record_event
 from app.services.dispatch import enqueue
+from app.services.messaging_claim import Claim, give_back
 from app.services.messaging_channels import UNREACHABLE, channel_for, free_form_languages
 from app.services.messaging_fanout import batch_due_at
 from app.services.send_rate import SendRateLimiter, chunk_for
@@ -59,20 +60,14 @@ class ChunkResult:
 
 def skip_ineligible(send: CampaignSend, campaign: Campaign, batch_no: int) -> int:
     """Queued messages of the batch whose customer may not get them now: withdrawn consent, a suppressed
-    address, the frequency cap reached, or (WhatsApp free-form) no open 24-hour window. Skipped with the reason,
-    in one statement."""
-    cap = current_app.config["MAX_MESSAGES_PER_CUSTOMER_PER_DAY"]
+    address, or (WhatsApp free-form) no open 24-hour window. Skipped with the reason, in one statement. (The
+    frequency cap is taken by the claim itself: see messaging_claim.)"""
     consent = getattr(Customer, f"{send.channel}_consent")
-    other = Message.__table__.alias("other")
-    recent = (select(func.count()).where(other.c.customer_id == Message.customer_id,
-                                         other.c.sent_at > func.now() - timedelta(days=1),
-                                         other.c.campaign_id != Message.campaign_id).scalar_subquery())
     suppressed = exists().where(Suppression.account_id == Message.account_id, Suppression.channel == send.channel,
                                 Suppression.address == Message.to_address)
     rules = [
         (consent.is_not(True), f"No {send.channel} consent (the customer unsubscribed or never agreed)."),
         (suppressed, "The address is suppressed after a hard bounce or a permanent provider error."),
-        (recent >= cap, f"Frequency cap: {cap} messages to this customer in the last 24 hours already."),
     ]
     free_form = free_form_languages(campaign.content) if send.channel == "whatsapp" else []
     if free_form:
@@ -93,19 +88,11 @@ def skip_ineligible(send: CampaignSend, campaign: Campaign, batch_no: int) -> in
         .execution_options(synchronize_session=False)).rowcount
 
 
-def claim(send: CampaignSend, batch_no: int, count: int) -> list:
-    """Claim up to `count` queued messages of the batch (queued → sending) with what rendering needs."""
-    ids = (select(Message.id).where(Message.campaign_id == send.campaign_id, Message.batch_no == batch_no,
-                                    Message.status == MessageStatus.QUEUED,
-                                    or_(Message.due_at.is_(None), Message.due_at <= func.now()))
-           .limit(count).with_for_update(skip_locked=True).scalar_subquery())
-    return db.session.execute(update(Message).where(Message.id.in_(ids), Customer.id == Message.customer_id)
-                              .values(status=MessageStatus.SENDING, claimed_at=func.now(),
-                                      attempts=Message.attempts + 1, updated_at=func.now())
-                              .returning(Message.id, Message.language, Message.to_address, Message.attempts,
-                                         Customer.first_name, Customer.last_name, Customer.email, Customer.phone,
-                                         Customer.city, Customer.country, Customer.language.label("customer_language"),
-                                         Customer.attributes)).all()
+def claim(send: CampaignSend, batch_no: int, count: int) -> Claim:
+    """Claim up to `count` queued messages of the batch (queued → sending) with what rendering needs; those whose
+    customer is at the frequency cap are skipped with the reason instead (see messaging_claim)."""
+    return messaging_claim.claim(campaign_id=send.campaign_id, account_id=send.account_id, batch_no=batch_no,
+                                 count=count, cap=current_app.config["MAX_MESSAGES_PER_CUSTOMER_PER_DAY"])
 
 
 def _pairs(pairs: list) -> TableValuedAlias:
@@ -134,9 +121,11 @@ def record(send: CampaignSend, result: ChunkResult) -> None:
     failures = result.failed + [(mid, reason) for mid, _, reason in result.bounced]
     if failures:
         v = _pairs(failures)
-        db.session.execute(update(Message).where(Message.id == v.c.id, *mine)
-                           .values(status=MessageStatus.FAILED, reason=v.c.value, failed_at=now, updated_at=now)
-                           .execution_options(synchronize_session=False))
+        give_back(db.session.execute(update(Message).where(Message.id == v.c.id, *mine)
+                                     .values(status=MessageStatus.FAILED, reason=v.c.value, failed_at=now,
+                                             updated_at=now)
+                                     .returning(Message.customer_id, Message.claimed_at)
+                                     .execution_options(synchronize_session=False)).all())
     if result.bounced:
         db.session.execute(pg_insert(Suppression).values([
             {"account_id": send.account_id, "channel": send.channel, "address": address, "reason": reason}
@@ -149,17 +138,20 @@ def record(send: CampaignSend, result: ChunkResult) -> None:
 
 
 def release(ids: list, *, reason: str) -> None:
-    """Messages claimed but not sent because of a temporary failure: back to queued, or failed after the last try."""
+    """Messages claimed but not sent because of a temporary failure: back to queued, or failed after the last try;
+    their slots under the frequency cap are given back either way (a retry takes one again)."""
     if not ids:
         return
     max_attempts = current_app.config["MESSAGING_MAX_ATTEMPTS"]
     now = utcnow()
-    db.session.execute(update(Message).where(Message.id.in_(ids), Message.status == MessageStatus.SENDING).values(
+    # claimed_at stays: it names the slot given back, and the next claim sets it afresh.
+    give_back(db.session.execute(update(Message).where(Message.id.in_(ids), Message.status == MessageStatus.SENDING).values(
         status=case((Message.attempts >= max_attempts, MessageStatus.FAILED.value), else_=MessageStatus.QUEUED.value)
         .cast(Message.status.type),
         reason=case((Message.attempts >= max_attempts, f"Gave up after {max_attempts} attempts: {reason}"),
                      else_=f"Will retry: {reason}"),
-        failed_at=case((Message.attempts >= max_attempts, now), else_=None), claimed_at=None, updated_at=now))
+        failed_at=case((Message.attempts >= max_attempts, now), else_=None), updated_at=now)
+        .returning(Message.customer_id, Message.claimed_at)).all())
 
 
 def send_batch(send_id: str, batch_no: int) -> dict:
@@ -190,10 +182,14 @@ def send_batch(send_id: str, batch_no: int) -> dict:
             while left > 0:
                 rows = claim(send, batch_no, limiter.take(min(most, left)))
                 db.session.commit()
-                if not rows:  # a duplicate task of this batch holds the rest
+                totals["skipped"] += rows.capped
+                if not rows:
                     limiter.settle(0)
-                    break
-                left -= len(rows)
+                    if not rows.capped:  # a duplicate task of this batch holds the rest
+                        break
+                left -= len(rows) + rows.capped
+                if not rows:
+                    continue
                 result = ChunkResult(batch_no=batch_no)
                 try:
                     send_chunk(channel, session, rows, result)
@@ -271,10 +267,12 @@ def fail_batch(send_id: str, batch_no: int, *, reason: str) -> None:
     db.session.rollback()
     now = utcnow()
     send = db.session.get(CampaignSend, send_id)
-    db.session.execute(update(Message).where(
+    # Queued messages released earlier gave their slots back already; giving one back twice finds nothing.
+    give_back(db.session.execute(update(Message).where(
         Message.campaign_id == send.campaign_id, Message.batch_no == batch_no,
         Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
-        .values(status=MessageStatus.FAILED, reason=f"Gave up: {reason}", failed_at=now, updated_at=now))
+        .values(status=MessageStatus.FAILED, reason=f"Gave up: {reason}", failed_at=now, updated_at=now)
+        .returning(Message.customer_id, Message.claimed_at)).all())
     campaign = db.session.get(Campaign, send.campaign_id)
     record_event(campaign.account, None, "messaging.batch_failed", campaign, {"batch": batch_no, "reason": reason})
     messaging.complete_send(send)
@@ -289,9 +287,10 @@ def resume_stalled_sends() -> dict:
         CampaignSend.status == SendStatus.SENDING, CampaignSend.progress_at < cutoff)).all()
     resumed = 0
     for send in stalled:
-        db.session.execute(update(Message).where(
+        give_back(db.session.execute(update(Message).where(
             Message.campaign_id == send.campaign_id, Message.status == MessageStatus.SENDING,
-            Message.claimed_at < cutoff).values(status=MessageStatus.QUEUED, claimed_at=None, updated_at=func.now()))
+            Message.claimed_at < cutoff).values(status=MessageStatus.QUEUED, updated_at=func.now())
+            .returning(Message.customer_id, Message.claimed_at)).all())
         # Only batches already handed to workers: a local-time send's later waves wait for their time.
         batches = db.session.scalars(select(Message.batch_no).distinct().where(
             Message.campaign_id == send.campaign_id, Message.status == MessageStatus.QUEUED,

@@ -50,7 +50,7 @@ def test_a_batch_claims_and_writes_back_once_per_chunk_not_per_message(user, smt
     with _statements() as seen:
         messaging_dispatch.send_batch(send_id, 0)
 
-    claims = [s for s in seen if s.startswith("UPDATE messages SET status=%(status)s, attempts=")]
+    claims = [s for s in seen if s.lstrip().startswith("WITH picked AS")]
     writes = [s for s in seen if s.startswith("UPDATE messages SET status=%(status)s, reason=%(reason)s, provider_id")]
     assert len(smtp.messages) == 30
     assert len(claims) == 1 and len(writes) == 1
