@@ -44,11 +44,11 @@ WITH picked AS (
      WHERE m.id = p.id
     RETURNING m.id, m.status, m.customer_id, m.language, m.to_address, m.attempts
 )
-SELECT c.id, c.status::text AS status, c.language, c.to_address, c.attempts, cu.first_name, cu.last_name, cu.email,
+SELECT c.id, c.status::text AS status, c.customer_id, c.language, c.to_address, c.attempts, cu.first_name, cu.last_name, cu.email,
        cu.phone, cu.city, cu.country, cu.language AS customer_language, cu.attributes
   FROM claimed AS c JOIN customers AS cu ON cu.id = c.customer_id
 """).bindparams(bindparam("campaign", type_=UUID(as_uuid=True)), bindparam("account", type_=UUID(as_uuid=True))
-                ).columns(id=UUID(as_uuid=True), status=String, attempts=Integer, attributes=JSONB)
+                ).columns(id=UUID(as_uuid=True), status=String, customer_id=UUID(as_uuid=True), attempts=Integer, attributes=JSONB)
 
 _GIVE_BACK = text("""
 WITH back AS (
@@ -66,11 +66,12 @@ UPDATE customer_send_quotas AS q
 
 
 class Claim(list):
-    """The claimed rows to send (what rendering needs), and how many picked messages the cap skipped."""
+    """The claimed rows to send (what rendering needs), and the picked messages the cap skipped."""
 
-    def __init__(self, rows, capped: int):
+    def __init__(self, rows, skipped: list):
         super().__init__(rows)
-        self.capped = capped
+        self.skipped = skipped
+        self.capped = len(skipped)
 
 
 def claim(*, campaign_id, account_id, batch_no: int, count: int, cap: int) -> Claim:
@@ -78,8 +79,7 @@ def claim(*, campaign_id, account_id, batch_no: int, count: int, cap: int) -> Cl
     cap (one taken), queued → skipped with the reason for the others. One statement."""
     rows = db.session.execute(_CLAIM, {"campaign": campaign_id, "account": account_id, "batch": batch_no,
                                        "count": count, "cap": cap, "capped": capped_reason(cap)}).all()
-    sending = [row for row in rows if row.status == "sending"]
-    return Claim(sending, len(rows) - len(sending))
+    return Claim([row for row in rows if row.status == "sending"], [row for row in rows if row.status != "sending"])
 
 
 def give_back(slots: list) -> None:
