@@ -2,17 +2,16 @@
 (not one per message), signed like every delivery; status callbacks and tracking send theirs; an account without
 such a subscription gets no delivery and pays no statement for it."""
 import json
-from contextlib import contextmanager
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import CampaignSend, Message, WebhookDelivery
+from app.models import CampaignSend, CustomerSendQuota, Message, WebhookDelivery
 from app.services import messaging, messaging_dispatch, messaging_hooks, webhook_delivery
 from app.services.messaging_channels import TokenSigner
 from app.services.messaging_tracking import CLICK, OPEN
 from tests.factories import own_account
-from tests.messaging.factories import make_customer, make_email_campaign
+from tests.messaging.factories import make_customer, make_email_campaign, statements
 from tests.webhooks.conftest import SECRET, verify
 
 
@@ -41,20 +40,6 @@ def _deliver_queued(queued) -> None:
     for name, args in queued:
         if name == "webhooks.deliver":
             assert webhook_delivery.deliver(args[0], backoff=_no_wait) == "succeeded"
-
-
-@contextmanager
-def _statements():
-    seen = []
-
-    def note(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_a_batch_posts_one_signed_delivery_per_event_listing_its_messages(
@@ -88,7 +73,7 @@ def test_an_account_without_a_message_subscription_gets_no_delivery_and_no_state
     _subscribe(owner_api, webhook_receiver, ["campaign.*"])
     _, send_id = _started(account, user, [f"q{n}@example.com" for n in range(5)])
 
-    with _statements() as seen:
+    with statements() as seen:
         messaging_dispatch.send_batch(send_id, 0)
 
     assert len(smtp.messages) == 5
@@ -144,3 +129,25 @@ def test_the_webhook_api_takes_message_events_and_refuses_unknown_ones(owner_api
     assert made.status_code == 201 and made.json["events"] == ["message.sent", "message.opened", "message.*"]
     wrong = owner_api.post("/webhooks", json={"url": webhook_receiver.url + "/hook", "events": ["message.lost"]})
     assert wrong.status_code == 422 and "message.lost" in json.dumps(wrong.json["details"])
+
+
+def test_a_send_the_provider_refuses_as_a_whole_fails_its_messages_and_says_so(
+        owner_api, user, smtp, settings, queued, webhook_receiver):
+    # The local server offers no STARTTLS: asking for it is refused when the batch's connection opens (in the
+    # sending thread), before anything is sent.
+    settings(EMAIL_RATE_PER_SECOND=1_000_000, SMTP_SECURITY="starttls", MAX_MESSAGES_PER_CUSTOMER_PER_DAY=1)
+    account = own_account(user)
+    _subscribe(owner_api, webhook_receiver, ["message.failed"])
+    campaign, send_id = _started(account, user, ["one@example.com", "two@example.com"])
+
+    assert messaging_dispatch.send_batch(send_id, 0)["status"] == "failed"
+    _deliver_queued(queued)
+
+    assert smtp.messages == []
+    assert messaging.send_state(campaign)["status"] == "failed"
+    db.session.expire_all()
+    assert {m.status.value for m in db.session.scalars(select(Message))} == {"failed"}
+    assert all(not q.recent for q in db.session.scalars(select(CustomerSendQuota)))  # slots given back
+    failed = json.loads(webhook_receiver.received[0].body)["data"]["messages"]
+    assert sorted(m["to"] for m in failed) == ["one@example.com", "two@example.com"]
+    assert "STARTTLS" in failed[0]["reason"] or "SMTP_SECURITY" in failed[0]["reason"]
