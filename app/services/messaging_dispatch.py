@@ -4,8 +4,8 @@ Exactly-once intent: a message is claimed (queued → sending) by a conditional 
 and marked sent with the provider's id right after its chunk; a worker killed mid-batch leaves at most the
 chunks it had claimed (PIPELINE_DEPTH of them) in `sending`, reclaimed after a lease (see resume_stalled_sends).
 
-The chunks go through a pipeline (messaging_pipeline): the provider session sends chunk k in a thread of its own
-while this thread records chunk k-1 and claims and renders chunk k+1. Per chunk the database sees one claim (the
+The chunks go through a pipeline (messaging_pipeline): a thread of its own renders and sends chunk k over the
+provider session while this thread records chunk k-1 and claims chunk k+1. Per chunk the database sees one claim (the
 frequency cap taken in the same statement), one write-back per outcome and one commit each, and the send row's
 progress time at most every PROGRESS_EVERY seconds: two workers of one send do not queue on that row.
 """
@@ -218,7 +218,7 @@ def send_batch(send_id: str, batch_no: int) -> dict:
     send = SendRef.of(row, events=message_events.wanted(row.account_id))
     account = db.session.get(Account, send.account_id)
     channel = channel_for(campaign, account)
-    pipeline = SendPipeline(current_app._get_current_object(), channel, _deliver)  # connects meanwhile
+    pipeline = SendPipeline(current_app._get_current_object(), channel, send_one)  # connects meanwhile
     totals = {"sent": 0, "failed": 0, "skipped": 0}
     try:
         totals["skipped"] = skip_ineligible(send, campaign, batch_no)
@@ -243,8 +243,8 @@ def send_batch(send_id: str, batch_no: int) -> dict:
 
 
 def _send_chunks(send: SendRef, batch_no: int, channel, pipeline: SendPipeline, left: int, totals: dict) -> None:
-    """While the pipeline sends chunk k, record chunk k-1 and claim chunk k+1 in one transaction, then render
-    chunk k+1 and hand it over. Each chunk's tokens are taken before its claim and settled once it is out."""
+    """While the pipeline renders and sends chunk k, record chunk k-1 and claim chunk k+1 in one transaction, then
+    hand chunk k+1 over. Each chunk's tokens are taken before its claim and settled once it is out."""
     limiter = SendRateLimiter(send.account_id, send.channel)
     most = min(PIPELINE_CHUNK, chunk_for(limiter.rate, most=current_app.config["MESSAGING_BATCH_SIZE"]))
     inflight: deque = deque()  # (rows, result, future), in the order they are sent
@@ -266,8 +266,7 @@ def _send_chunks(send: SendRef, batch_no: int, channel, pipeline: SendPipeline, 
             limiter.settle(0, newest=True)
             continue
         result = ChunkResult(batch_no=batch_no, rows={r.id: r for r in rows} if send.events else {})
-        prepared = [(row, _prepare(channel, row)) for row in rows]
-        inflight.append((rows, result, pipeline.submit(prepared, result)))
+        inflight.append((rows, result, pipeline.submit(rows, result)))
 
 
 def _write_back(send: SendRef, limiter: SendRateLimiter, inflight: deque, totals: dict) -> None:

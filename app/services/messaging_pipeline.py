@@ -1,9 +1,11 @@
 """A batch's provider session in a thread of its own, so sending overlaps the database and the rendering.
 
 One worker doing claim → render → send → record one after the other left the SMTP connection idle for a third
-of the time (py-spy: database 21 %, rendering 6 %, while the sink waited). Here the batch's thread claims and
-renders the next chunk and records the last one while this thread sends the current one: the network and
-database waits release the GIL, so both go on at once. Chunks are sent in the order they are handed over, over
+of the time (py-spy: database 21 %, rendering 6 %, while the sink waited). Here the batch's thread claims the
+next chunk and records the last one while this thread renders and sends the current one: the database waits
+release the GIL, so both go on at once. Rendering stays here, beside the sends, on purpose: in the batch's
+thread it held the GIL in bursts of several milliseconds while this thread waited for it after each SMTP reply
+(CPython hands the GIL over only every switch interval, 5 ms), which cost more than the overlap gained. Chunks are sent in the order they are handed over, over
 one session (one SMTP connection for the batch), opened as soon as the batch starts (its connect and EHLO
 overlap the batch's first statements) and closed (QUIT) while the batch records its last chunk.
 
@@ -40,21 +42,21 @@ class SendPipeline:
             raise self.error
         return self.session
 
-    def submit(self, prepared: list, result) -> Future:
-        """Send `prepared` ((row, rendered) pairs) after the chunks handed over before, noting outcomes in `result`;
-        the future raises what the provider raised (a temporary failure, a refusal of the whole send)."""
-        return self.pool.submit(self._send, prepared, result)
+    def submit(self, rows: list, result) -> Future:
+        """Render and send `rows` after the chunks handed over before, noting outcomes in `result`; the future
+        raises what the provider raised (a temporary failure, a refusal of the whole send)."""
+        return self.pool.submit(self._send, rows, result)
 
-    def _send(self, prepared: list, result):
+    def _send(self, rows: list, result):
         if self.stop.is_set():
             return result
         try:
             session = self._session()
             with self.app.app_context():
-                for row, rendered in prepared:
+                for row in rows:
                     if self.stop.is_set():
                         break
-                    self.deliver(self.channel, session, row, rendered, result)
+                    self.deliver(self.channel, session, row, result)
         except BaseException:
             self.stop.set()
             raise
