@@ -12,8 +12,9 @@ Then it sends M emails in rounds that alternate, so the machine's load hits ever
 - the bare ceiling: one smtplib connection sending pre-built messages, the very bytes the product sends to the
   same recipients (rendered beforehand, not timed); also with two connections in two processes;
 - the product: `messaging_dispatch.send_batch` (exactly what the Celery task runs: skip rules, the Redis rate
-  limiter with EMAIL_RATE_PER_SECOND set high, claims, rendering, SMTP, write-back) in one and in two worker
-  processes.
+  limiter with EMAIL_RATE_PER_SECOND set high, claims with the frequency cap, rendering, SMTP, write-back) in one
+  and in two worker processes, and in one worker again with an endpoint subscribed to every `message.*` webhook
+  event (deliveries written per chunk and their tasks queued; nobody delivers them here).
 Each side sends M messages in all; a rate is messages over the time its processes were sending. The sink is
 aiosmtpd's Sink handler in a process of its own (it accepts and drops). A bare loop of small `EmailMessage`s
 (the ceiling this bench printed before) is printed too, for comparison.
@@ -188,6 +189,22 @@ def product(port: int, audience: Audience, workers: int) -> float:
     return total / elapsed
 
 
+def webhooks_on(account_id, on: bool) -> None:
+    """An active endpoint of the bench account subscribed to every message.* event (on), or none (off): the
+    product then writes one delivery per chunk and event and queues its task (nobody delivers them here)."""
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import WebhookEndpoint
+
+    if on:
+        db.session.add(WebhookEndpoint(account_id=account_id, url="http://127.0.0.1:9/hook", events=["message.*"],
+                                       secret="bench-secret", active=True))
+    else:
+        db.session.execute(delete(WebhookEndpoint).where(WebhookEndpoint.account_id == account_id))
+    db.session.commit()
+
+
 def time_fan_out(account, user) -> tuple[float, int, int]:
     """Seconds for messaging.start_send of a campaign to every customer (its batch tasks go to Redis, where no
     worker takes them; they are dropped afterwards); the messages and batches it made."""
@@ -273,12 +290,14 @@ def main() -> int:
         per_round = args.emails // args.rounds
         audience = Audience(account.id, user.id, per_round)
         rendered = audience.rendered()
-        sums = {key: [0, 0.0] for key in ("bare1", "product1", "bare2", "product2")}
+        sums = {key: [0, 0.0] for key in ("bare1", "product1", "hooks1", "bare2", "product2")}
         sink = start_sink(port)
         try:
             for n in range(args.rounds):
                 for key, run in (("bare1", lambda: bare(port, rendered, 1)),
                                  ("product1", lambda: product(port, audience, 1)),
+                                 ("hooks1", lambda: (webhooks_on(account.id, True), product(port, audience, 1),
+                                                     webhooks_on(account.id, False))[1]),
                                  ("bare2", lambda: bare(port, rendered, 2)),
                                  ("product2", lambda: product(port, audience, 2))):
                     rate = run()
@@ -296,6 +315,8 @@ def main() -> int:
     print(f"smtp_bare_loop: {rate['bare1']:.0f} msg/s")
     print(f"smtp_product_1_worker: {rate['product1']:.0f} msg/s")
     print(f"smtp_product_1_worker_share_of_bare: {100 * rate['product1'] / rate['bare1']:.0f} %")
+    print(f"smtp_product_1_worker_message_webhooks: {rate['hooks1']:.0f} msg/s")
+    print(f"smtp_product_1_worker_message_webhooks_share_of_bare: {100 * rate['hooks1'] / rate['bare1']:.0f} %")
     print(f"smtp_bare_loop_2_senders: {rate['bare2']:.0f} msg/s")
     print(f"smtp_product_2_workers: {rate['product2']:.0f} msg/s")
     print(f"smtp_product_2_workers_share_of_bare: {100 * rate['product2'] / rate['bare2']:.0f} %")

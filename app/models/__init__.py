@@ -17,7 +17,7 @@ from app.models.customers import (
 )
 from app.models.media import FileType, MediaFile, MediaStatus
 from app.models.messaging import (
-    CampaignSend, Message, MessageStatus, Notification, SendStatus, Suppression, WhatsAppWindow,
+    CampaignSend, CustomerSendQuota, Message, MessageStatus, Notification, SendStatus, Suppression, WhatsAppWindow,
 )
 from app.models.places import GeoDataset, Place, PlaceName, PlaceVariant
 from app.models.promos import (
@@ -30,6 +30,7 @@ __all__ = [
     "AIUsage", "CampaignSuggestion", "ContentChannel", "ContentJob", "ContentStatus", "JobStatus", "ProductContent",
     "SuggestionKind", "SuggestionStatus",
     "Account", "ActivityEvent", "AdsStatus", "Campaign", "CampaignMetric", "CampaignSend", "CampaignStatus",
+    "CustomerSendQuota",
     "Channel",
     "CHANNELS", "ConsentChange", "Customer", "FileType", "GeoDataset", "IdempotencyKey", "ImportJob", "ImportMode",
     "ImportRowError", "ImportStatus", "Invitation", "InvitationStatus", "MediaFile", "MediaStatus", "Membership",

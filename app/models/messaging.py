@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -167,3 +167,19 @@ class WhatsAppWindow(db.Model):
         UUID(as_uuid=True), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"))
     last_inbound_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CustomerSendQuota(db.Model):
+    """A customer's sends of the last 24 hours (claim times, oldest first), for MAX_MESSAGES_PER_CUSTOMER_PER_DAY.
+
+    A batch takes a slot here in the very statement that claims its messages (INSERT … ON CONFLICT DO UPDATE …
+    WHERE fewer than the cap): the row lock makes a second campaign's claim wait and then see the first one's
+    slot, so two campaigns sending at once cannot both pass the cap. A message that is not sent after all
+    (failed, released for a retry, reclaimed after a lease) gives its slot back."""
+
+    __tablename__ = "customer_send_quotas"
+
+    # No foreign keys, as for messages: a statement-level trigger on customers deletes the row (migration 0018).
+    customer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    recent: Mapped[list[datetime]] = mapped_column(ARRAY(DateTime(timezone=True)))

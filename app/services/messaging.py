@@ -11,9 +11,10 @@ from app.extensions import db
 from app.models import (
     ActivityEvent, Campaign, CampaignSend, CampaignStatus, Channel, Message, MessageStatus, SendStatus, User, utcnow,
 )
-from app.services import segments, locked, unit_of_work
+from app.services import message_events, segments, locked, unit_of_work
 from app.services.activity import record_event
 from app.services.dispatch import enqueue, enqueue_after_commit
+from app.services.messaging_claim import give_back
 from app.services.messaging_channels import CHECKS
 from app.services.messaging_fanout import fan_out, local_start, release_batches
 from app.services.notifications import notify_members
@@ -213,9 +214,16 @@ def fail_send(send: CampaignSend, *, reason: str) -> bool:
         .values(status=SendStatus.FAILED, finished_at=now, error=reason).returning(CampaignSend.id)).first()
     if won is None:
         return False
-    db.session.execute(update(Message).where(
+    # In-flight messages were not sent: their slots under the frequency cap go back.
+    failed = db.session.execute(update(Message).where(
         Message.campaign_id == send.campaign_id, Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
-        .values(status=MessageStatus.FAILED, reason=reason, failed_at=now, updated_at=now))
+        .values(status=MessageStatus.FAILED, reason=reason, failed_at=now, updated_at=now)
+        .returning(Message.customer_id, Message.claimed_at, Message.id, Message.to_address)).all()
+    give_back(failed)
+    if "message.failed" in message_events.wanted(send.account_id):
+        message_events.emit(send.account_id, {"message.failed": [
+            message_events.item(r.id, customer_id=r.customer_id, channel=send.channel, to=r.to_address,
+                                reason=reason) for r in failed]}, campaign_id=send.campaign_id)
     campaign = db.session.get(Campaign, send.campaign_id)
     record_event(campaign.account, None, "messaging.failed", campaign, {"reason": reason})
     notify_members(campaign.account, kind="messaging.failed", params={"name": campaign.name, "reason": reason},

@@ -7,7 +7,6 @@ integration's errors.
 import base64
 import functools
 import hashlib
-import hmac
 import json
 import re
 import uuid
@@ -89,11 +88,22 @@ class TokenSigner:
         secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
         self.keys = {kind: hashlib.sha1(kind.encode() + b"signer" + secret).digest() for kind in (OPEN, CLICK,
                                                                                                     UNSUBSCRIBE)}
+        # HMAC's inner and outer hashes of each key, started once: copying them costs half of hmac.digest, which
+        # sets OpenSSL 3's HMAC up afresh on every call (RFC 2104; the same bytes, checked against hmac in tests).
+        self.pads = {kind: (hashlib.sha1(bytes(b ^ 0x36 for b in key.ljust(64, b"\0"))),
+                            hashlib.sha1(bytes(b ^ 0x5C for b in key.ljust(64, b"\0"))))
+                     for kind, key in self.keys.items()}
 
     def token(self, kind: str, message_id: uuid.UUID, url: str | None = None) -> str:
-        payload = [message_id.hex] if url is None else [message_id.hex, url]
-        body = _b64(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-        return (body + b"." + _b64(hmac.digest(self.keys[kind], body, "sha1"))).decode("ascii")
+        # json.dumps([hex]) and json.dumps([hex, url]) with compact separators, spelled out: the hex needs no escape.
+        text = f'["{message_id.hex}"]' if url is None else \
+            f'["{message_id.hex}",{json.dumps(url, ensure_ascii=False)}]'
+        body = _b64(text.encode("utf-8"))
+        inner, outer = self.pads[kind]
+        inner, outer = inner.copy(), outer.copy()
+        inner.update(body)
+        outer.update(inner.digest())
+        return (body + b"." + _b64(outer.digest())).decode("ascii")
 
 
 class FastLinks:

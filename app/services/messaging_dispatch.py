@@ -1,13 +1,15 @@
-"""One batch of a send: skip who may not be reached, claim a chunk, send through the provider, record, repeat.
+"""One batch of a send: skip who may not be reached, then claim, render, send and record it chunk by chunk.
 
 Exactly-once intent: a message is claimed (queued → sending) by a conditional UPDATE before the provider call
-and marked sent with the provider's id right after its chunk; a worker killed mid-chunk leaves at most that
-chunk in `sending`, reclaimed after a lease (see resume_stalled_sends).
+and marked sent with the provider's id right after its chunk; a worker killed mid-batch leaves at most the
+chunks it had claimed (PIPELINE_DEPTH of them) in `sending`, reclaimed after a lease (see resume_stalled_sends).
 
-Per chunk (as many messages as the rate limiter grants at once, up to a batch) the database sees one claim, one
-write-back per outcome and one commit each, and the send row's progress time at most every PROGRESS_EVERY seconds:
-two workers of one send do not queue on that row.
+The chunks go through a pipeline (messaging_pipeline): a thread of its own renders and sends chunk k over the
+provider session while this thread records chunk k-1 and claims chunk k+1. Per chunk the database sees one claim (the
+frequency cap taken in the same statement), one write-back per outcome and one commit each, and the send row's
+progress time at most every PROGRESS_EVERY seconds: two workers of one send do not queue on that row.
 """
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,14 +26,19 @@ from app.models import (
     Account, Campaign, CampaignSend, CampaignStatus, Customer, Message, MessageStatus, SendStatus, Suppression,
     WhatsAppWindow, utcnow,
 )
-from app.services import messaging
+from app.services import message_events, messaging, messaging_claim
 from app.services.activity import record_event
 from app.services.dispatch import enqueue
+from app.services.messaging_claim import Claim, give_back
 from app.services.messaging_channels import UNREACHABLE, channel_for, free_form_languages
 from app.services.messaging_fanout import batch_due_at
+from app.services.messaging_pipeline import SendPipeline
 from app.services.send_rate import SendRateLimiter, chunk_for
 
 PROGRESS_EVERY = timedelta(seconds=10)  # far below the lease: a live send never looks stalled
+# Messages handed to the sending thread at a time, and how many such chunks may be claimed at once: the next one
+# is claimed and rendered while one goes out. A worker killed mid-batch leaves at most these in `sending`.
+PIPELINE_CHUNK, PIPELINE_DEPTH = 100, 2
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,11 @@ class SendRef:
     campaign_id: object
     account_id: object
     channel: str
+    events: frozenset = frozenset()  # the message.* webhook events the account's endpoints want (message_events)
 
     @classmethod
-    def of(cls, send) -> "SendRef":
-        return cls(send.id, send.campaign_id, send.account_id, send.channel)
+    def of(cls, send, *, events: frozenset = frozenset()) -> "SendRef":
+        return cls(send.id, send.campaign_id, send.account_id, send.channel, events)
 
 
 @dataclass
@@ -55,24 +63,19 @@ class ChunkResult:
     bounced: list = field(default_factory=list)  # (message id, address, reason)
     done: set = field(default_factory=set)
     batch_no: int | None = None  # narrows the write-back to the batch's rows (see record)
+    rows: dict = field(default_factory=dict)  # message id -> claimed row, for message.* webhook events
 
 
 def skip_ineligible(send: CampaignSend, campaign: Campaign, batch_no: int) -> int:
     """Queued messages of the batch whose customer may not get them now: withdrawn consent, a suppressed
-    address, the frequency cap reached, or (WhatsApp free-form) no open 24-hour window. Skipped with the reason,
-    in one statement."""
-    cap = current_app.config["MAX_MESSAGES_PER_CUSTOMER_PER_DAY"]
+    address, or (WhatsApp free-form) no open 24-hour window. Skipped with the reason, in one statement. (The
+    frequency cap is taken by the claim itself: see messaging_claim.)"""
     consent = getattr(Customer, f"{send.channel}_consent")
-    other = Message.__table__.alias("other")
-    recent = (select(func.count()).where(other.c.customer_id == Message.customer_id,
-                                         other.c.sent_at > func.now() - timedelta(days=1),
-                                         other.c.campaign_id != Message.campaign_id).scalar_subquery())
     suppressed = exists().where(Suppression.account_id == Message.account_id, Suppression.channel == send.channel,
                                 Suppression.address == Message.to_address)
     rules = [
         (consent.is_not(True), f"No {send.channel} consent (the customer unsubscribed or never agreed)."),
         (suppressed, "The address is suppressed after a hard bounce or a permanent provider error."),
-        (recent >= cap, f"Frequency cap: {cap} messages to this customer in the last 24 hours already."),
     ]
     free_form = free_form_languages(campaign.content) if send.channel == "whatsapp" else []
     if free_form:
@@ -86,26 +89,31 @@ def skip_ineligible(send: CampaignSend, campaign: Campaign, batch_no: int) -> in
     db.session.execute(delete(Message).where(
         Message.campaign_id == send.campaign_id, Message.status == MessageStatus.QUEUED, Message.batch_no == batch_no,
         ~exists().where(Customer.id == Message.customer_id)).execution_options(synchronize_session=False))
-    return db.session.execute(update(Message).where(
+    skip = (update(Message).where(
         Message.campaign_id == send.campaign_id, Message.batch_no == batch_no, Message.status == MessageStatus.QUEUED,
         Customer.id == Message.customer_id, or_(*[condition for condition, _ in rules]))
         .values(status=MessageStatus.SKIPPED, reason=case(*rules), updated_at=func.now())
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
+    if "message.skipped" not in send.events:
+        return db.session.execute(skip).rowcount
+    skipped = db.session.execute(skip.returning(Message.id, Message.customer_id, Message.to_address,
+                                                Message.reason)).all()
+    _emit_skipped(send, skipped)
+    return len(skipped)
 
 
-def claim(send: CampaignSend, batch_no: int, count: int) -> list:
-    """Claim up to `count` queued messages of the batch (queued → sending) with what rendering needs."""
-    ids = (select(Message.id).where(Message.campaign_id == send.campaign_id, Message.batch_no == batch_no,
-                                    Message.status == MessageStatus.QUEUED,
-                                    or_(Message.due_at.is_(None), Message.due_at <= func.now()))
-           .limit(count).with_for_update(skip_locked=True).scalar_subquery())
-    return db.session.execute(update(Message).where(Message.id.in_(ids), Customer.id == Message.customer_id)
-                              .values(status=MessageStatus.SENDING, claimed_at=func.now(),
-                                      attempts=Message.attempts + 1, updated_at=func.now())
-                              .returning(Message.id, Message.language, Message.to_address, Message.attempts,
-                                         Customer.first_name, Customer.last_name, Customer.email, Customer.phone,
-                                         Customer.city, Customer.country, Customer.language.label("customer_language"),
-                                         Customer.attributes)).all()
+def _emit_skipped(send: SendRef, rows) -> None:
+    if "message.skipped" in send.events and rows:
+        message_events.emit(send.account_id, {"message.skipped": [
+            message_events.item(r.id, customer_id=r.customer_id, channel=send.channel, to=r.to_address,
+                                reason=r.reason) for r in rows]}, campaign_id=send.campaign_id)
+
+
+def claim(send: CampaignSend, batch_no: int, count: int) -> Claim:
+    """Claim up to `count` queued messages of the batch (queued → sending) with what rendering needs; those whose
+    customer is at the frequency cap are skipped with the reason instead (see messaging_claim)."""
+    return messaging_claim.claim(campaign_id=send.campaign_id, account_id=send.account_id, batch_no=batch_no,
+                                 count=count, cap=current_app.config["MAX_MESSAGES_PER_CUSTOMER_PER_DAY"])
 
 
 def _pairs(pairs: list) -> TableValuedAlias:
@@ -123,43 +131,74 @@ def record(send: CampaignSend, result: ChunkResult) -> None:
     # The campaign and batch beside the ids: with only `status = 'sending'` next to the join, statistics taken when
     # nothing was in flight make the planner scan every in-flight message once per id (a 500-message chunk took
     # 100 ms instead of a hash join's 1 ms). No ORM session synchronisation: nothing here is loaded as an object.
-    mine = [Message.campaign_id == send.campaign_id, Message.status == MessageStatus.SENDING]
+    # On the table, not the entity: the ORM's bulk-update path cost more Python time than the statement.
+    messages = Message.__table__
+    mine = [messages.c.campaign_id == send.campaign_id, messages.c.status == MessageStatus.SENDING]
     if result.batch_no is not None:
-        mine.append(Message.batch_no == result.batch_no)
+        mine.append(messages.c.batch_no == result.batch_no)
     if result.sent:
         v = _pairs(result.sent)
-        db.session.execute(update(Message).where(Message.id == v.c.id, *mine)
+        db.session.execute(update(messages).where(messages.c.id == v.c.id, *mine)
                            .values(status=MessageStatus.SENT, provider_id=v.c.value, sent_at=now, reason=None,
-                                   updated_at=now).execution_options(synchronize_session=False))
+                                   updated_at=now))
     failures = result.failed + [(mid, reason) for mid, _, reason in result.bounced]
     if failures:
         v = _pairs(failures)
-        db.session.execute(update(Message).where(Message.id == v.c.id, *mine)
-                           .values(status=MessageStatus.FAILED, reason=v.c.value, failed_at=now, updated_at=now)
-                           .execution_options(synchronize_session=False))
+        give_back(db.session.execute(update(messages).where(messages.c.id == v.c.id, *mine)
+                                     .values(status=MessageStatus.FAILED, reason=v.c.value, failed_at=now,
+                                             updated_at=now)
+                                     .returning(messages.c.customer_id, messages.c.claimed_at)).all())
     if result.bounced:
         db.session.execute(pg_insert(Suppression).values([
             {"account_id": send.account_id, "channel": send.channel, "address": address, "reason": reason}
             for _, address, reason in result.bounced]).on_conflict_do_nothing())
+    if getattr(send, "events", None):  # a SendRef knows them; a CampaignSend row (tests, tools) does not
+        _emit_chunk(send, result)
     # Conditional and rare: every worker of the send would otherwise queue on this one row at each chunk.
-    db.session.execute(update(CampaignSend).where(
-        CampaignSend.id == send.id, or_(CampaignSend.progress_at.is_(None),
-                                        CampaignSend.progress_at < func.now() - PROGRESS_EVERY))
+    sends = CampaignSend.__table__
+    db.session.execute(update(sends).where(
+        sends.c.id == send.id, or_(sends.c.progress_at.is_(None), sends.c.progress_at < func.now() - PROGRESS_EVERY))
         .values(progress_at=now))
 
 
-def release(ids: list, *, reason: str) -> None:
-    """Messages claimed but not sent because of a temporary failure: back to queued, or failed after the last try."""
+def _emit_chunk(send: SendRef, result: ChunkResult) -> None:
+    """The chunk's message.sent, message.failed and message.bounced deliveries, in one statement."""
+    def item(message_id, **more):
+        row = result.rows.get(message_id)
+        return message_events.item(message_id, customer_id=row and row.customer_id, channel=send.channel,
+                                   to=row and row.to_address, **more)
+
+    wanted = send.events
+    message_events.emit(send.account_id, {
+        "message.sent": [item(m, provider_id=p) for m, p in result.sent] if "message.sent" in wanted else [],
+        "message.failed": [item(m, reason=r) for m, r in result.failed] if "message.failed" in wanted else [],
+        "message.bounced": [item(m, reason=r) for m, _, r in result.bounced] if "message.bounced" in wanted else [],
+    }, campaign_id=send.campaign_id)
+
+
+def release(ids: list, *, reason: str, send: SendRef | None = None) -> None:
+    """Messages claimed but not sent because of a temporary failure: back to queued, or failed after the last try;
+    their slots under the frequency cap are given back either way (a retry takes one again)."""
     if not ids:
         return
     max_attempts = current_app.config["MESSAGING_MAX_ATTEMPTS"]
     now = utcnow()
-    db.session.execute(update(Message).where(Message.id.in_(ids), Message.status == MessageStatus.SENDING).values(
+    # claimed_at stays: it names the slot given back, and the next claim sets it afresh.
+    released = db.session.execute(update(Message).where(
+        Message.id.in_(ids), Message.status == MessageStatus.SENDING).values(
         status=case((Message.attempts >= max_attempts, MessageStatus.FAILED.value), else_=MessageStatus.QUEUED.value)
         .cast(Message.status.type),
         reason=case((Message.attempts >= max_attempts, f"Gave up after {max_attempts} attempts: {reason}"),
                      else_=f"Will retry: {reason}"),
-        failed_at=case((Message.attempts >= max_attempts, now), else_=None), claimed_at=None, updated_at=now))
+        failed_at=case((Message.attempts >= max_attempts, now), else_=None), updated_at=now)
+        .returning(Message.customer_id, Message.claimed_at, Message.id, Message.status, Message.to_address,
+                   Message.reason)).all()
+    give_back(released)
+    if send is not None and "message.failed" in send.events:
+        message_events.emit(send.account_id, {"message.failed": [
+            message_events.item(r.id, customer_id=r.customer_id, channel=send.channel, to=r.to_address,
+                                reason=r.reason) for r in released if r.status == MessageStatus.FAILED]},
+            campaign_id=send.campaign_id)
 
 
 def send_batch(send_id: str, batch_no: int) -> dict:
@@ -176,38 +215,16 @@ def send_batch(send_id: str, batch_no: int) -> dict:
     if due is not None and due > utcnow():  # an ETA a little early: come back at the due time, send nothing now
         enqueue("messaging.send_batch", str(row.id), batch_no, eta=due)
         return {"status": "early", "due_at": due.isoformat()}
-    send = SendRef.of(row)
+    send = SendRef.of(row, events=message_events.wanted(row.account_id))
     account = db.session.get(Account, send.account_id)
     channel = channel_for(campaign, account)
-    skipped = skip_ineligible(send, campaign, batch_no)
-    left = queued_in_batch(send, batch_no)  # tokens are asked for what is there: none taken for an empty claim
-    db.session.commit()
-    limiter = SendRateLimiter(send.account_id, send.channel)
-    most = chunk_for(limiter.rate, most=current_app.config["MESSAGING_BATCH_SIZE"])
-    totals = {"sent": 0, "failed": 0, "skipped": skipped}
+    pipeline = SendPipeline(current_app._get_current_object(), channel, send_one)  # connects meanwhile
+    totals = {"sent": 0, "failed": 0, "skipped": 0}
     try:
-        with channel.session() as session:
-            while left > 0:
-                rows = claim(send, batch_no, limiter.take(min(most, left)))
-                db.session.commit()
-                if not rows:  # a duplicate task of this batch holds the rest
-                    limiter.settle(0)
-                    break
-                left -= len(rows)
-                result = ChunkResult(batch_no=batch_no)
-                try:
-                    send_chunk(channel, session, rows, result)
-                except RetryableIntegrationError as exc:
-                    limiter.settle(len(result.done) + 1)  # the one that failed may have reached the server
-                    record(send, result)
-                    release([r.id for r in rows if r.id not in result.done], reason=str(exc))
-                    db.session.commit()
-                    raise
-                limiter.settle(len(rows))
-                record(send, result)
-                db.session.commit()
-                totals["sent"] += len(result.sent)
-                totals["failed"] += len(result.failed) + len(result.bounced)
+        totals["skipped"] = skip_ineligible(send, campaign, batch_no)
+        left = queued_in_batch(send, batch_no)  # tokens are asked for what is there: none taken for an empty claim
+        db.session.commit()
+        _send_chunks(send, batch_no, channel, pipeline, left, totals)
     except RetryableIntegrationError:
         raise
     except IntegrationError as exc:  # the provider refuses us as a whole (login refused): the send fails
@@ -215,11 +232,65 @@ def send_batch(send_id: str, batch_no: int) -> dict:
         messaging.fail_send(db.session.get(CampaignSend, send.id), reason=str(exc))
         db.session.commit()
         return {"status": "failed", "reason": str(exc)}
+    finally:
+        pipeline.stop.set()  # on the way out by an error, what is handed over and not sent yet stays unsent
+        pipeline.close()
     record_event(account, None, "messaging.batch_done", campaign, {"batch": batch_no, **totals})
     db.session.commit()  # its own transaction, so the log orders it before the completion (now() is per transaction)
     messaging.complete_send(db.session.get(CampaignSend, send.id))
     db.session.commit()
     return totals
+
+
+def _send_chunks(send: SendRef, batch_no: int, channel, pipeline: SendPipeline, left: int, totals: dict) -> None:
+    """While the pipeline renders and sends chunk k, record chunk k-1 and claim chunk k+1 in one transaction, then
+    hand chunk k+1 over. Each chunk's tokens are taken before its claim and settled once it is out."""
+    limiter = SendRateLimiter(send.account_id, send.channel)
+    most = min(PIPELINE_CHUNK, chunk_for(limiter.rate, most=current_app.config["MESSAGING_BATCH_SIZE"]))
+    inflight: deque = deque()  # (rows, result, future), in the order they are sent
+    while left > 0 or inflight:
+        # Tokens first: waiting for them must not hold the write-back's row locks.
+        tokens = limiter.take(min(most, left)) if left > 0 else 0
+        if len(inflight) == PIPELINE_DEPTH or (inflight and not tokens):
+            _write_back(send, limiter, inflight, totals)
+        rows = claim(send, batch_no, tokens) if tokens else None
+        if rows is not None:
+            totals["skipped"] += rows.capped
+            _emit_skipped(send, rows.skipped)
+        db.session.commit()
+        if rows is None:
+            continue
+        # Nothing at all: a duplicate task of this batch holds the rest.
+        left = left - len(rows) - rows.capped if rows or rows.capped else 0
+        if not rows:
+            limiter.settle(0, newest=True)
+            continue
+        result = ChunkResult(batch_no=batch_no, rows={r.id: r for r in rows} if send.events else {})
+        inflight.append((rows, result, pipeline.submit(rows, result)))
+
+
+def _write_back(send: SendRef, limiter: SendRateLimiter, inflight: deque, totals: dict) -> None:
+    """Wait for the oldest chunk in flight and record it (the caller commits). On a temporary failure, what the
+    chunks in flight sent is recorded, the rest released, and the failure raised."""
+    rows, result, future = inflight.popleft()
+    try:
+        future.result()
+    except RetryableIntegrationError as exc:
+        limiter.settle(len(result.done) + 1)  # the one that failed may have reached the server
+        chunks = [(rows, result)]
+        for later_rows, later_result, later in inflight:  # stopped: they send nothing more
+            later.exception()
+            limiter.settle(len(later_result.done))
+            chunks.append((later_rows, later_result))
+        for chunk_rows, chunk_result in chunks:
+            record(send, chunk_result)
+            release([r.id for r in chunk_rows if r.id not in chunk_result.done], reason=str(exc), send=send)
+        db.session.commit()
+        raise
+    limiter.settle(len(rows))
+    record(send, result)
+    totals["sent"] += len(result.sent)
+    totals["failed"] += len(result.failed) + len(result.bounced)
 
 
 def queued_in_batch(send, batch_no: int) -> int:
@@ -271,10 +342,17 @@ def fail_batch(send_id: str, batch_no: int, *, reason: str) -> None:
     db.session.rollback()
     now = utcnow()
     send = db.session.get(CampaignSend, send_id)
-    db.session.execute(update(Message).where(
+    # Queued messages released earlier gave their slots back already; giving one back twice finds nothing.
+    failed = db.session.execute(update(Message).where(
         Message.campaign_id == send.campaign_id, Message.batch_no == batch_no,
         Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
-        .values(status=MessageStatus.FAILED, reason=f"Gave up: {reason}", failed_at=now, updated_at=now))
+        .values(status=MessageStatus.FAILED, reason=f"Gave up: {reason}", failed_at=now, updated_at=now)
+        .returning(Message.customer_id, Message.claimed_at, Message.id, Message.to_address)).all()
+    give_back(failed)
+    if "message.failed" in message_events.wanted(send.account_id):
+        message_events.emit(send.account_id, {"message.failed": [
+            message_events.item(r.id, customer_id=r.customer_id, channel=send.channel, to=r.to_address,
+                                reason=f"Gave up: {reason}") for r in failed]}, campaign_id=send.campaign_id)
     campaign = db.session.get(Campaign, send.campaign_id)
     record_event(campaign.account, None, "messaging.batch_failed", campaign, {"batch": batch_no, "reason": reason})
     messaging.complete_send(send)
@@ -289,9 +367,10 @@ def resume_stalled_sends() -> dict:
         CampaignSend.status == SendStatus.SENDING, CampaignSend.progress_at < cutoff)).all()
     resumed = 0
     for send in stalled:
-        db.session.execute(update(Message).where(
+        give_back(db.session.execute(update(Message).where(
             Message.campaign_id == send.campaign_id, Message.status == MessageStatus.SENDING,
-            Message.claimed_at < cutoff).values(status=MessageStatus.QUEUED, claimed_at=None, updated_at=func.now()))
+            Message.claimed_at < cutoff).values(status=MessageStatus.QUEUED, updated_at=func.now())
+            .returning(Message.customer_id, Message.claimed_at)).all())
         # Only batches already handed to workers: a local-time send's later waves wait for their time.
         batches = db.session.scalars(select(Message.batch_no).distinct().where(
             Message.campaign_id == send.campaign_id, Message.status == MessageStatus.QUEUED,

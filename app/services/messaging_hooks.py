@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from app.extensions import db
 from app.integrations.whatsapp import PERMANENT_RECIPIENT_ERRORS
 from app.models import Account, Customer, Message, MessageStatus, Suppression, WhatsAppWindow, utcnow
-from app.services import customers, unit_of_work
+from app.services import customers, message_events, unit_of_work
 from app.services.activity import record_event
 
 OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "BAJA", "PARAR", "ALTO", "DETENER",
@@ -41,8 +41,13 @@ def record_status(params: dict) -> str | None:
         values.update(failed_at=now, reason=f"Twilio reported {params['MessageStatus']}"
                       + (f" (error {code})" if code else ""))
     row = db.session.execute(update(Message).where(Message.provider_id == sid, Message.status.in_(sources))
-                             .values(**values).returning(Message.account_id, Message.channel, Message.to_address)
-                             ).first()
+                             .values(**values).returning(Message.account_id, Message.channel, Message.to_address,
+                                                         Message.id, Message.customer_id, Message.campaign_id,
+                                                         Message.reason)).first()
+    if row is not None:  # one statement, writing nothing unless an endpoint of the account subscribes to it
+        message_events.emit(row.account_id, {f"message.{target.value}": [message_events.item(
+            row.id, customer_id=row.customer_id, channel=row.channel, to=row.to_address, at=now,
+            reason=row.reason if target == MessageStatus.FAILED else None)]}, campaign_id=row.campaign_id)
     if row is not None and target == MessageStatus.FAILED and _code(params) in PERMANENT_RECIPIENT_ERRORS:
         db.session.execute(insert(Suppression).values(
             account_id=row.account_id, channel=row.channel, address=row.to_address,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Account, Customer, Message, utcnow
-from app.services import customers, unit_of_work
+from app.services import customers, message_events, unit_of_work
 from app.services.activity import record_event
 from app.services.messaging_render import Links
 
@@ -59,9 +59,11 @@ def record_open(token: str) -> None:
     """Count an open of the message: first and last time, and how many (one statement, no read first)."""
     message_id, _ = read_token(OPEN, token)
     now = utcnow()
-    db.session.execute(update(Message).where(Message.id == message_id).values(
+    row = db.session.execute(update(Message).where(Message.id == message_id).values(
         open_count=Message.open_count + 1, opened_first_at=func.coalesce(Message.opened_first_at, now),
-        opened_last_at=now))
+        opened_last_at=now).returning(*_EVENT_COLUMNS, Message.open_count)).first()
+    if row is not None and row.open_count == 1:  # the first open only: mail programs load the pixel again and again
+        _emit("message.opened", row, at=now)
 
 
 @unit_of_work
@@ -75,9 +77,10 @@ def record_click(token: str) -> str:
         click_count=Message.click_count + 1, clicked_first_at=func.coalesce(Message.clicked_first_at, now),
         clicked_last_at=now,
         # A click means the message was opened, even with images blocked.
-        opened_first_at=func.coalesce(Message.opened_first_at, now)).returning(Message.id)).first()
+        opened_first_at=func.coalesce(Message.opened_first_at, now)).returning(*_EVENT_COLUMNS)).first()
     if found is None:
         raise NotFound("Not found")
+    _emit("message.clicked", found, at=now, url=url)
     return url
 
 
@@ -99,4 +102,16 @@ def unsubscribe(token: str, *, source: str = "unsubscribe link") -> Customer:
         account = db.session.get(Account, customer.account_id)
         record_event(account, None, "customer.unsubscribed", customer,
                      {"channel": message.channel, "campaign_id": str(message.campaign_id), "source": source})
+        _emit("message.unsubscribed", message, at=utcnow())
     return customer
+
+
+_EVENT_COLUMNS = (Message.id, Message.account_id, Message.campaign_id, Message.customer_id, Message.channel,
+                  Message.to_address)
+
+
+def _emit(event: str, message, *, at, **more) -> None:
+    """The message.* webhook event, in one statement that writes nothing unless an endpoint subscribes to it."""
+    message_events.emit(message.account_id, {event: [message_events.item(
+        message.id, customer_id=message.customer_id, channel=message.channel, to=message.to_address, at=at,
+        **more)]}, campaign_id=message.campaign_id)

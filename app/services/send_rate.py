@@ -10,6 +10,7 @@ a send is timed here and reaches the server).
 """
 import math
 import time
+from collections import deque
 
 from flask import current_app
 
@@ -75,7 +76,7 @@ class SendRateLimiter:
         self.redis = redis_client(current_app.config["REDIS_URL"])
         self.script = self.redis.register_script(_TAKE)
         self.settle_script = self.redis.register_script(_SETTLE)
-        self.open: tuple[int, int] | None = None  # (tokens, seq) of the last grant, until settled
+        self.open: deque[tuple[int, int]] = deque()  # (tokens, seq) of grants not settled yet, oldest first
 
     def take(self, wanted: int, *, deadline: float | None = None) -> int:
         """Between 1 and `wanted` tokens, waiting as long as it takes (0 only if `deadline` passes first).
@@ -84,17 +85,17 @@ class SendRateLimiter:
         while True:
             granted, wait_ms, *seq = self.script(keys=[self.key], args=[self.rate, wanted, WINDOW])
             if granted:
-                self.open = (int(granted), int(seq[0]))
+                self.open.append((int(granted), int(seq[0])))
                 return int(granted)
             pause = max(wait_ms, 1) / 1000
             if deadline is not None and time.monotonic() + pause > deadline:
                 return 0
             time.sleep(pause)
 
-    def settle(self, used: int) -> None:
-        """The last grant's sends are done, `used` of its tokens were sent: count those, as of now."""
-        if self.open is None:
+    def settle(self, used: int, *, newest: bool = False) -> None:
+        """A grant's sends are done, `used` of its tokens were sent: count those, as of now. The oldest open grant
+        (chunks are sent in the order their tokens were taken), or the newest one (a claim that found nothing)."""
+        if not self.open:
             return
-        granted, seq = self.open
-        self.open = None
+        granted, seq = self.open.pop() if newest else self.open.popleft()
         self.settle_script(keys=[self.key], args=[granted, seq, min(used, granted), WINDOW])

@@ -21,6 +21,7 @@ from app.models import Account, ActivityEvent, DeliveryStatus, User, WebhookDeli
 from app.services import get_owned, unit_of_work
 from app.services.activity import event_recorded, record_event
 from app.services.dispatch import enqueue_after_commit
+from app.services.message_events import MESSAGE_EVENTS
 from app.services.pagination import Page, paginate
 
 # The events an endpoint can subscribe to (a domain's "<domain>.*" and "*" take every one of that domain / all).
@@ -38,7 +39,7 @@ EVENT_TYPES = (
     "promo.created", "promo.updated", "promo.activated", "promo.cancelled",
     "reservation.confirmed", "reservation.cancelled",
     "ai.suggestions_generated", "ai.content_generated", "ai.content_updated",
-)
+) + MESSAGE_EVENTS  # written in bulk by app/services/message_events.py, not by record_event
 DOMAINS = frozenset(name.split(".")[0] for name in EVENT_TYPES)
 TEST_EVENT = "webhook.test"
 _ENUM = WebhookDelivery.__table__.c.status.type

@@ -33,10 +33,19 @@ def test_a_draft_amazon_campaign_is_not_shown_as_running(client, app):
 
 def test_the_empty_chart_speaks_of_the_campaigns_channel(client):
     user = make_user(username="lucia")
+    display = campaigns.create_campaign(own_account(user), actor=user, name="Banners", budget=10, channel="display")
+    sign_in(client, user)
+    html = client.get(f"/campaigns/{display.id}").get_data(as_text=True)
+    assert "No figures recorded for this Display campaign yet" in html and "Amazon Ads" not in html
+
+
+def test_an_email_campaign_shows_its_messages_not_views_and_spend(client):
+    user = make_user(username="lucia")
     email = campaigns.create_campaign(own_account(user), actor=user, name="Newsletter", budget=10, channel="email")
     sign_in(client, user)
     html = client.get(f"/campaigns/{email.id}").get_data(as_text=True)
-    assert "No figures recorded for this Email campaign yet" in html and "Amazon Ads" not in html
+    assert 'id="message-figures"' in html and "Not sent or scheduled yet." in html
+    assert "Total spent" not in html and "Daily performance" not in html
 
 
 def test_one_day_of_figures_draws_a_bar_of_a_bars_width_and_a_clicks_dot(app):

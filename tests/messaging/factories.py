@@ -1,4 +1,10 @@
-"""Messaging test data: customers with consent and email campaigns, made through the services."""
+"""Messaging test data: customers with consent and email campaigns, made through the services; the statements a
+block of code sends."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from app.extensions import db
 from app.services import campaigns, customers
 
 CONTENT = {
@@ -20,3 +26,18 @@ def make_email_campaign(account, user, *, name: str = "Winter sale", content: di
                         audience: dict | None = None):
     return campaigns.create_campaign(account, actor=user, name=name, channel="email", budget=100,
                                      content=content or CONTENT, audience=audience or {})
+
+
+@contextmanager
+def statements():
+    """The SQL statements sent to the database inside the block, in order."""
+    seen = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)

@@ -30,3 +30,11 @@ def test_a_marketer_sends_a_campaign_and_follows_it_to_the_log(page, screenshot,
     page.wait_for_url(lambda url: "status=sent" in url)
     screenshot("messaging_message_log")
     assert page.locator("#messages tbody tr").count() == 12
+
+    # The campaign's own page shows the same figures, counted from its messages (not views, clicks and spend).
+    page.goto(f"/campaigns/{campaign.id}")
+    page.wait_for_selector("#message-figures")
+    screenshot("messaging_campaign_figures")
+    figures = page.inner_text("#message-figures")
+    assert "Recipients" in figures and "Open rate" in figures and "12" in figures
+    assert "Total spent" not in page.content()

@@ -4,9 +4,8 @@ campaigns, and exactly-once with two workers on one batch."""
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 
-from sqlalchemy import delete, event, select, text
+from sqlalchemy import delete, select, text
 
 from app.extensions import db
 from app.models import Campaign, CampaignSend, Customer, Message, MessageStatus
@@ -14,7 +13,7 @@ from app.services import messaging, messaging_dispatch, messaging_tracking
 from app.services.messaging_channels import TokenSigner
 from app.services.send_rate import SendRateLimiter
 from tests.factories import own_account
-from tests.messaging.factories import make_customer, make_email_campaign
+from tests.messaging.factories import make_customer, make_email_campaign, statements
 
 
 def _started(user, count: int, *, prefix: str = "c"):
@@ -29,28 +28,14 @@ def _started(user, count: int, *, prefix: str = "c"):
     return account, campaign, send_id
 
 
-@contextmanager
-def _statements():
-    seen = []
-
-    def note(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-
-
 def test_a_batch_claims_and_writes_back_once_per_chunk_not_per_message(user, smtp, settings, queued):
     settings(EMAIL_RATE_PER_SECOND=1_000_000)
     _, campaign, send_id = _started(user, 30)
 
-    with _statements() as seen:
+    with statements() as seen:
         messaging_dispatch.send_batch(send_id, 0)
 
-    claims = [s for s in seen if s.startswith("UPDATE messages SET status=%(status)s, attempts=")]
+    claims = [s for s in seen if s.lstrip().startswith("WITH picked AS")]
     writes = [s for s in seen if s.startswith("UPDATE messages SET status=%(status)s, reason=%(reason)s, provider_id")]
     assert len(smtp.messages) == 30
     assert len(claims) == 1 and len(writes) == 1

@@ -14,7 +14,7 @@ from app.blueprints.geolocation.picker import picked_place
 from app.blueprints.media import file_url
 from app.errors import DomainError, ValidationError
 from app.security import current_account, current_user, editor_required, viewer_required
-from app.services import campaign_media, campaign_reads, campaign_stats, campaigns
+from app.services import campaign_media, campaign_reads, campaign_stats, campaigns, messaging
 
 pages_bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 SORTS = ("-created_at", "created_at", "name", "-name", "budget", "-budget", "start_date", "-start_date")
@@ -74,9 +74,11 @@ def detail(campaign_id):
     account = current_account()
     # The row, its stats and counters in one statement, periods and sites in one more (this page shows them).
     campaign = campaign_reads.campaign_detail(account, campaign_id, include=campaign_reads.INCLUDES)
+    # An email or WhatsApp campaign's figures are its messages' (one aggregate), not views, clicks and spend.
+    messages = messaging.send_state(campaign) if campaign.channel in messaging.CHECKS else None
     return render_template(
-        "campaigns/detail.html", campaign=campaign, stats=campaign.stats,
-        chart=daily_chart(campaign_stats.daily_series(campaign), campaign.currency),
+        "campaigns/detail.html", campaign=campaign, stats=campaign.stats, messages=messages,
+        chart=None if messages else daily_chart(campaign_stats.daily_series(campaign), campaign.currency),
         files=[f for f in campaign_media.pickable_files(account, campaign) if f.campaign_id == campaign.id],
         file_url=file_url, periods=campaign.periods, sites=campaign.sites)
 
