@@ -1,5 +1,8 @@
 """Test data built through the services, so tests see the same rows the product makes."""
 import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Sequence
 
 from app.extensions import db
 from app.models import MemberRole, User, UserRole
@@ -91,3 +94,27 @@ def sign_in_page(page, user: User, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: url.rstrip("/").count("/") == 2)
+
+
+def race(app, calls: Sequence[Callable[[], Any]], *, catch: tuple[type[BaseException], ...] = (),
+         workers: int | None = None) -> list:
+    """Run each of `calls` on a thread of its own, each in its own app context (its own session and connection),
+    the first `workers` (all by default) released together at a barrier so they meet in the database. Returns
+    their results in order; an exception of a type in `catch` is returned as that call's result, any other is
+    raised once every call has finished."""
+    workers = min(workers or len(calls), len(calls))
+    barrier = threading.Barrier(workers)
+
+    def run(i: int):
+        with app.app_context():
+            if i < workers:
+                barrier.wait()
+            try:
+                return calls[i]()
+            except catch as exc:
+                return exc
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run, range(len(calls))))

@@ -1,5 +1,4 @@
 """Amazon Ads sync: the simulator, push on create, retries with backoff and Retry-After, idempotency, refresh."""
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from app.integrations.amazon_ads import SimulatedAmazonAds, amazon_ads_client
 from app.models import ActivityEvent, Campaign, CampaignMetric
 from app.services import ads
 from tests.conftest import wait_for
+from tests.factories import race
 
 
 def simulator(app) -> SimulatedAmazonAds:
@@ -125,24 +125,7 @@ def test_running_push_twice_never_makes_a_second_external_id(owner_api, app):
 def test_two_racing_pushes_create_one_remote_campaign(app, owner_api):
     campaign = create_amazon(owner_api)  # enqueued to a broker nobody consumes in this test
     app.config["AMAZON_ADS_LATENCY"] = 0.3  # widen the window in which a naive push would double-create
-    barrier, errors = threading.Barrier(2), []
-
-    def push():
-        with app.app_context():
-            try:
-                barrier.wait()
-                ads.push_campaign(campaign["id"])
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=push) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
-    assert errors == []
+    race(app, [lambda: ads.push_campaign(campaign["id"])] * 2)
     creates = [c for c in simulator(app).calls() if c["op"] == "create_campaign"]
     assert len(creates) == 1
     assert fresh(campaign["id"]).external_id is not None

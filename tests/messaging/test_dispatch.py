@@ -1,7 +1,6 @@
 """The batch's fast path keeps its promises: one claim and one write-back per chunk, tokens read by the tracking
 routes, a limiter that counts sends when they happen, fan-out ids and batches, deletes that follow customers and
 campaigns, and exactly-once with two workers on one batch."""
-import threading
 import time
 import uuid
 
@@ -12,7 +11,7 @@ from app.models import Campaign, CampaignSend, Customer, Message, MessageStatus
 from app.services import messaging, messaging_dispatch, messaging_tracking
 from app.services.messaging_channels import TokenSigner
 from app.services.send_rate import SendRateLimiter
-from tests.factories import own_account
+from tests.factories import own_account, race
 from tests.messaging.factories import make_customer, make_email_campaign, statements
 
 
@@ -124,19 +123,7 @@ def test_a_message_whose_customer_was_deleted_during_the_fan_out_is_dropped_not_
 def test_two_workers_on_one_batch_send_each_message_once(app, user, smtp, settings):
     settings(EMAIL_RATE_PER_SECOND=40)  # chunks of four: the two workers interleave their claims
     _, campaign, send_id = _started(user, 24, prefix="w")
-    results, barrier = [], threading.Barrier(2)
-
-    def worker():
-        with app.app_context():
-            barrier.wait()
-            results.append(messaging_dispatch.send_batch(send_id, 0))
-            db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(app, [lambda: messaging_dispatch.send_batch(send_id, 0)] * 2)
 
     assert sorted(m.to for m in smtp.messages) == [f"w{n:03}@example.com" for n in range(24)]
     assert sum(r["sent"] for r in results) == 24

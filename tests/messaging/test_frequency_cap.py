@@ -1,7 +1,7 @@
 """MAX_MESSAGES_PER_CUSTOMER_PER_DAY holds when campaigns race: two campaigns sending to the same customers at the
 same moment, each in a worker thread with its own database connection, never pass the cap together; capped
 messages are skipped with the reason; a message that is not sent after all gives its slot back."""
-import threading
+import functools
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from app.integrations import RetryableIntegrationError
 from app.models import CampaignSend, CustomerSendQuota, Message, MessageStatus
 from app.models.messaging import ACCEPTED
 from app.services import messaging, messaging_dispatch
-from tests.factories import own_account
+from tests.factories import own_account, race
 from tests.messaging.factories import make_customer, make_email_campaign
 
 CUSTOMERS = 30
@@ -26,26 +26,8 @@ def _started(account, user, name: str) -> str:
 
 
 def _race(app, send_ids: list[str]) -> list[dict]:
-    """Each send's batch 0 in a thread of its own (its own app context, session and connection), started together."""
-    results, errors, barrier = [], [], threading.Barrier(len(send_ids))
-
-    def worker(send_id):
-        with app.app_context():
-            try:
-                barrier.wait()
-                results.append(messaging_dispatch.send_batch(send_id, 0))
-            except Exception as exc:  # reported by the assertion below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(send_id,)) for send_id in send_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
-    return results
+    """Each send's batch 0 on a thread of its own, started together."""
+    return race(app, [functools.partial(messaging_dispatch.send_batch, send_id, 0) for send_id in send_ids])
 
 
 def _slots_taken() -> dict:

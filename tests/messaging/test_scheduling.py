@@ -1,5 +1,4 @@
 """Scheduling a send in a time zone, and beat starting it once when it is due."""
-import threading
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -8,7 +7,7 @@ from app.extensions import db
 from app.models import CampaignSend, Message, utcnow
 from app.services import dispatch, messaging
 from tests.conftest import wait_for
-from tests.factories import own_account
+from tests.factories import own_account, race
 from tests.messaging.factories import make_customer, make_email_campaign
 
 
@@ -73,19 +72,7 @@ def test_a_due_send_started_by_two_workers_at_once_fans_out_once(owner_api, user
                                                    starts_at=utcnow() - timedelta(seconds=1)))
     db.session.commit()
     send_id = str(db.session.query(CampaignSend.id).scalar())
-    results, barrier = [], threading.Barrier(2)
-
-    def start():
-        with app.app_context():
-            barrier.wait()
-            results.append(messaging.start_send(send_id))
-            db.session.remove()
-
-    threads = [threading.Thread(target=start) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(app, [lambda: messaging.start_send(send_id)] * 2)
 
     assert sorted(results, key=lambda r: r is None) [1] is None
     assert [r for r in results if r] == [{"status": "sending", "recipients": 4, "batches": 1}]

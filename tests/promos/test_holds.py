@@ -1,6 +1,5 @@
 """Stock holds: taken with one conditional statement, given back exactly once, whatever the concurrency."""
-import threading
-from concurrent.futures import ThreadPoolExecutor
+import functools
 from datetime import timedelta
 
 from sqlalchemy import text, update
@@ -9,7 +8,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models import Customer, FlashPromo, Reservation, ReservationStatus, StoreProduct
 from app.services import reservations
-from tests.factories import own_account
+from tests.factories import own_account, race
 from tests.promos.factories import make_customer, make_promo, many_customers
 
 
@@ -18,22 +17,9 @@ def _stock(item_id) -> int:
 
 
 def _in_threads(app, count: int, work, *, workers: int = 50) -> list:
-    """Run work(i) `count` times on `workers` threads, each in its own app context (own connection)."""
-    barrier = threading.Barrier(min(workers, count))
-
-    def run(i):
-        with app.app_context():
-            if i < workers:
-                barrier.wait()
-            try:
-                return work(i)
-            except Conflict:
-                return None
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, range(count)))
+    """work(i) for each i below `count` on `workers` threads (tests.factories.race); a refusal (409) gives None."""
+    results = race(app, [functools.partial(work, i) for i in range(count)], catch=(Conflict,), workers=workers)
+    return [None if isinstance(r, Conflict) else r for r in results]
 
 
 def _age(reservation_id, seconds: int = 120) -> None:
@@ -156,12 +142,12 @@ def test_checkout_racing_expiry_restores_stock_at_most_once(app, user):
     import time
     time.sleep(0.15)
 
-    def race(i):
+    def checkout_or_expire(i):
         if i % 2:
             return reservations.expire_holds()
         return reservations.checkout(account, tokens[i // 2][1]).status
 
-    _in_threads(app, 80, race, workers=40)
+    _in_threads(app, 80, checkout_or_expire, workers=40)
     reservations.expire_holds()
     confirmed = db.session.scalar(text("SELECT count(*) FROM reservations WHERE status = 'confirmed'"))
     expired = db.session.scalar(text("SELECT count(*) FROM reservations WHERE status = 'expired'"))

@@ -2,7 +2,6 @@
 templates, and concurrent decisions."""
 import email
 import email.policy
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +12,7 @@ from app.models import Campaign, CampaignSuggestion
 from app.services import ai_suggestions, campaigns
 from app.services.messaging_render import CompiledEmail, Links
 from tests.ai.factories import make_campaign, make_product
-from tests.factories import make_user, own_account
+from tests.factories import make_user, own_account, race
 
 
 @pytest.fixture
@@ -105,27 +104,6 @@ def test_a_model_answer_carrying_template_code_is_refused(owner_api, mine, opena
     assert owner_api.get(f"/products/{mine['product'].id}/content").json["total"] == 0
 
 
-def _race(app, targets):
-    results, barrier = [], threading.Barrier(len(targets))
-
-    def run(fn):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results.append(fn())
-            except Conflict as exc:
-                results.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    return results
-
-
 def test_concurrent_approvals_of_a_subject_and_a_body_both_land_in_the_content(app, user, mine):
     campaign = mine["campaign"]
     rows = ai_suggestions.generate_suggestions(campaign, actor=user, language="es")
@@ -142,7 +120,7 @@ def test_concurrent_approvals_of_a_subject_and_a_body_both_land_in_the_content(a
                                                     actor=actor, action="approve").id
         return go
 
-    results = _race(app, [approve(subject.id), approve(body.id)])
+    results = race(app, [approve(subject.id), approve(body.id)])
     assert sorted(map(str, results)) == sorted([str(subject.id), str(body.id)])
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).content["es"] == {"subject": subject.text, "body": body.text}
@@ -162,7 +140,7 @@ def test_the_same_suggestion_approved_twice_at_once_is_decided_once(app, user, m
                                                     action=action).status.value
         return go
 
-    results = _race(app, [decide("approve"), decide("reject")])
+    results = race(app, [decide("approve"), decide("reject")], catch=(Conflict,))
     assert len([r for r in results if isinstance(r, Conflict)]) == 1
     winner = next(r for r in results if not isinstance(r, Conflict))
     db.session.expire_all()

@@ -1,13 +1,14 @@
 """Finding 14: names that only look alike are one name (campaigns and segments); bidi controls and look-alike
 script mixes are refused; % and _ in searches are plain characters."""
-import threading
+import functools
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Campaign, Segment
-from tests.factories import own_account
+from tests.factories import own_account, race
 
 RULES = {"match": "all", "conditions": []}
 
@@ -62,29 +63,15 @@ def test_the_database_refuses_lookalike_names_even_past_the_service(app, user):
     """Two requests racing past the check meet the unique index on name_key(name)."""
     account_id = own_account(user).id
     names = ["Flash Sale", "ＦＬＡＳＨ ＳＡＬＥ", "Flash\u200b Sale", "flash  sale", "𝐅𝐥𝐚𝐬𝐡 𝐒𝐚𝐥𝐞"]
-    barrier = threading.Barrier(len(names))
-    results = []
 
     def insert(name):
-        with app.app_context():
-            barrier.wait()
-            try:
-                db.session.execute(text(
-                    "INSERT INTO segments (id, account_id, name, description, rules) "
-                    "VALUES (gen_random_uuid(), :a, :n, '', '{}')"), {"a": account_id, "n": name})
-                db.session.commit()
-                results.append("ok")
-            except Exception as exc:  # noqa: BLE001 - the unique violation is the point
-                results.append(type(exc.orig).__name__ if hasattr(exc, "orig") else type(exc).__name__)
-                db.session.rollback()
-            finally:
-                db.session.remove()
+        db.session.execute(text("INSERT INTO segments (id, account_id, name, description, rules) "
+                                "VALUES (gen_random_uuid(), :a, :n, '', '{}')"), {"a": account_id, "n": name})
+        db.session.commit()
+        return "ok"
 
-    threads = [threading.Thread(target=insert, args=(n,)) for n in names]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race(app, [functools.partial(insert, name) for name in names], catch=(IntegrityError,))
+    results = [r if r == "ok" else type(r.orig).__name__ for r in results]
     assert results.count("ok") == 1 and results.count("UniqueViolation") == len(names) - 1, results
 
 
