@@ -1,8 +1,9 @@
 """Test data built through the services, so tests see the same rows the product makes."""
 import itertools
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from app.extensions import db
 from app.models import MemberRole, User, UserRole
@@ -10,6 +11,7 @@ from app.services import accounts, members
 
 PASSWORD = "Str0ng-passw0rd!"
 _seq = itertools.count(1)
+BARRIER_TIMEOUT = 30
 
 
 def make_user(*, username: str | None = None, role: str = "store_owner", password: str = PASSWORD, **fields) -> User:
@@ -101,9 +103,10 @@ def race(app, calls: Sequence[Callable[[], Any]], *, catch: tuple[type[BaseExcep
     """Run each of `calls` on a thread of its own, each in its own app context (its own session and connection),
     the first `workers` (all by default) released together at a barrier so they meet in the database. Returns
     their results in order; an exception of a type in `catch` is returned as that call's result, any other is
-    raised once every call has finished."""
+    raised once every call has finished. A call that cannot reach the barrier breaks it (BrokenBarrierError in the
+    others) after `BARRIER_TIMEOUT` seconds rather than hanging the suite."""
     workers = min(workers or len(calls), len(calls))
-    barrier = threading.Barrier(workers)
+    barrier = threading.Barrier(workers, timeout=BARRIER_TIMEOUT)
 
     def run(i: int):
         with app.app_context():
