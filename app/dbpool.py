@@ -13,6 +13,8 @@ from flask import Flask
 from sqlalchemy import event, exc
 from sqlalchemy.pool import Pool
 
+from app.extensions import db
+
 _settings = {"idle_check_seconds": 10.0, "installed": False}
 
 
@@ -41,3 +43,30 @@ def init_pool_checks(app: Flask) -> None:
         event.listen(Pool, "checkin", _on_checkin)
         event.listen(Pool, "checkout", _on_checkout)
         _settings["installed"] = True
+
+
+def fetch_one(sql: str, params: dict) -> tuple | None:
+    """The first row of one short read, on a pooled connection of its own, outside the ORM session.
+
+    For the hottest reads only (a cached answer's fingerprint): the session's bookkeeping (its transaction, its
+    connection wrapper, the result object) costs more Python than such a statement costs PostgreSQL. `sql` is in
+    the driver's paramstyle. Errors come out as through the session: a DBAPIError, and a lost connection is
+    invalidated, the pool's idle connections are dropped with it (they went down together), and it answers 503.
+    """
+    fairy = db.engine.raw_connection()
+    cursor = None
+    try:
+        cursor = fairy.cursor()
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+    except db.engine.dialect.loaded_dbapi.Error as error:
+        lost = db.engine.dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
+        if lost:
+            fairy.invalidate(error)
+            db.engine.pool.dispose()
+        raise exc.DBAPIError.instance(sql, params, error, db.engine.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost) from error
+    finally:
+        if cursor is not None and not cursor.closed:
+            cursor.close()
+        fairy.close()  # back to the pool, which ends the read's transaction (reset on return)

@@ -2,6 +2,7 @@
 import enum
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, func, text,
@@ -89,6 +90,14 @@ class Campaign(UUIDMixin, TimestampMixin, AccountScopedMixin, db.Model):
     last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sync_error: Mapped[str | None] = mapped_column(Text)
     sync_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    # The sums of the campaign's metrics and when they last changed, kept by triggers on campaign_metrics
+    # (migration 0020), never written here: reads take them with the row instead of summing the metrics.
+    views_total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    clicks_total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    conversions_total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    spend_total: Mapped[Decimal] = mapped_column(Numeric, default=0, server_default="0")
+    metrics_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

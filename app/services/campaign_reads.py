@@ -1,23 +1,25 @@
 """Campaign reads in one or two statements: the detail with its stats, and list pages with their counters.
 
-The detail read was seven statements (the row, the counters, the stats, then months and sites, each on its own).
-Here the row and its totals come from one statement: a LATERAL sum over the campaign's metrics that PostgreSQL
-answers from the covering index ix_campaign_metrics_totals alone (an index-only scan of that campaign's rows).
-Periods (months) and sites, seed 004's breakdowns, are one GROUPING SETS statement over the same rows, run only
-for `include` (the API's ?include=periods,sites; the detail page always shows them).
+A campaign's row carries the totals of its metrics (views, clicks, conversions, spend and when they last changed),
+kept by triggers on campaign_metrics (migration 0020): the detail is one primary-key read of the row, and a list
+page's counters come with its rows. Periods (months) and sites, seed 004's breakdowns, are one GROUPING SETS
+statement over the campaign's metrics, run only for `include` (the API's ?include=periods,sites; the detail page
+always shows them).
 
-A list page is three short statements: the count, the page, and the counters of the page's campaigns (one indexed
-sum over an array of their ids, built once). Joining the sums to the page in one statement saved a round trip
-but cost more Python to compose per request than the round trip did.
+The detail also answers its *fingerprint*, an md5 of the campaign's row as PostgreSQL writes it: with the totals
+on the row, that is everything the detail without breakdowns is made of. `detail_fingerprint` answers it alone, in
+one statement of the same scope, so the API can serve an answer it rendered before while the fingerprint is
+unchanged (app.blueprints.answers).
 """
 import dataclasses
 import functools
 import uuid
 from typing import Any, Iterable
 
-from sqlalchemy import Date, Select, bindparam, cast, func, select, true, tuple_
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy import Date, Select, bindparam, cast, func, literal_column, select, tuple_
+from sqlalchemy.dialects import postgresql
 
+from app import dbpool
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Account, Campaign, CampaignMetric
@@ -35,43 +37,68 @@ def _sums(m=CampaignMetric) -> list:
             func.coalesce(func.sum(m.spend), 0).label("spend")]
 
 
+# Every column of the campaign's row, totals included, as PostgreSQL writes them: what the detail is made of.
+FINGERPRINT = "md5(campaigns::text)"
+
+
+def _in_scope(stmt: Select) -> Select:
+    return stmt.where(Campaign.id == bindparam("campaign_id"), Campaign.account_id == bindparam("account_id"),
+                      Campaign.deleted_at.is_(None))
+
+
 @functools.cache
 def _detail_statement():
     # Built once (bound parameters): composing it costs more Python than PostgreSQL spends running it.
-    m = CampaignMetric
-    totals = (select(*_sums(), func.max(m.updated_at).label("last_updated"))
-              .where(m.campaign_id == Campaign.id).lateral("totals"))
-    return (select(Campaign, totals.c.views, totals.c.clicks, totals.c.conversions, totals.c.spend,
-                   totals.c.last_updated, *_ratios(totals.c.views, totals.c.clicks, totals.c.conversions,
-                                                   totals.c.spend))
-            .join(totals, true())
-            .where(Campaign.id == bindparam("campaign_id"), Campaign.account_id == bindparam("account_id"),
-                   Campaign.deleted_at.is_(None)))
+    c = Campaign
+    return _in_scope(select(c, c.views_total.label("views"), c.clicks_total.label("clicks"),
+                            c.conversions_total.label("conversions"), c.spend_total.label("spend"),
+                            *_ratios(c.views_total, c.clicks_total, c.conversions_total, c.spend_total),
+                            literal_column(FINGERPRINT).label("fingerprint")))
+
+
+@functools.cache
+def _fingerprint_sql() -> str:
+    # The same table and scope as the detail, compiled once to the driver's SQL: it runs on every cached read.
+    stmt = _in_scope(select(literal_column(FINGERPRINT)).select_from(Campaign))
+    return str(stmt.compile(dialect=postgresql.psycopg2.dialect()))
+
+
+def detail_fingerprint(account: Account, campaign_id) -> str:
+    """The fingerprint `campaign_detail` would answer now for this campaign, in one statement (404 as it would)."""
+    campaign_id = _campaign_uuid(campaign_id)
+    row = dbpool.fetch_one(_fingerprint_sql(), {"campaign_id": campaign_id, "account_id": account.id})
+    if row is None:
+        raise NotFound(f"Campaign with id '{campaign_id}' not found")
+    return row[0]
+
+
+def _campaign_uuid(campaign_id) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(campaign_id))
+    except ValueError:
+        raise NotFound(f"Campaign with id '{campaign_id}' not found") from None
 
 
 class CampaignView(RowView):
     """A campaign as the API and pages show it: with seed 002's counters, and the stats and breakdowns asked for."""
 
-    def __init__(self, row: Campaign, counters: Iterable = (0, 0, 0), **figures: Any):
-        views, clicks, conversions = (int(n) for n in counters)
-        super().__init__(row, views_count=views, clicks_count=clicks, conversions_count=conversions, **figures)
+    def __init__(self, row: Campaign, **figures: Any):
+        super().__init__(row, views_count=row.views_total, clicks_count=row.clicks_total,
+                         conversions_count=row.conversions_total, **figures)
 
 
 def campaign_detail(account: Account, campaign_id, *, include: Iterable[str] = ()) -> CampaignView:
     """The live campaign `campaign_id` of the account with its `stats` and the seed-002 counters, in one
-    statement; with `include` ("periods", "sites") also those breakdowns, in one more. 404 otherwise."""
-    try:
-        campaign_id = uuid.UUID(str(campaign_id))
-    except ValueError:
-        raise NotFound(f"Campaign with id '{campaign_id}' not found") from None
+    statement; with `include` ("periods", "sites") also those breakdowns, in one more. 404 otherwise. The
+    view's `fingerprint` is that of the data it was read with (see `detail_fingerprint`)."""
+    campaign_id = _campaign_uuid(campaign_id)
     row = db.session.execute(_detail_statement(), {"campaign_id": campaign_id, "account_id": account.id}).first()
     if row is None:
         raise NotFound(f"Campaign with id '{campaign_id}' not found")
     campaign = row[0]
     stats = {"campaign_id": campaign.id, **_figures(row),
-             "last_updated": row.last_updated or campaign.last_synced_at or campaign.updated_at}
-    return CampaignView(campaign, (row.views, row.clicks, row.conversions), stats=stats,
-                        **breakdowns(campaign, include))
+             "last_updated": campaign.metrics_updated_at or campaign.last_synced_at or campaign.updated_at}
+    return CampaignView(campaign, stats=stats, fingerprint=row.fingerprint, **breakdowns(campaign, include))
 
 
 def breakdowns(campaign: Campaign, include: Iterable[str] = INCLUDES) -> dict[str, list[dict[str, Any]]]:
@@ -100,21 +127,9 @@ def breakdowns(campaign: Campaign, include: Iterable[str] = INCLUDES) -> dict[st
     return out
 
 
-@functools.cache
-def _counters_statement():
-    # Built once, the page's ids bound as one array: an IN list of fresh bind parameters cost more to build.
-    m = CampaignMetric
-    return (select(m.campaign_id, *_sums()[:3]).where(m.campaign_id == func.any(bindparam("ids", type_=ARRAY(UUID))))
-            .group_by(m.campaign_id))
-
-
 def with_counters(campaigns: list[Campaign]) -> list[CampaignView]:
-    """These campaigns with their seed-002 counters (views, clicks, conversions), in one statement."""
-    totals = {}
-    if campaigns:
-        totals = {row[0]: row[1:] for row in db.session.execute(_counters_statement(),
-                                                                 {"ids": [c.id for c in campaigns]})}
-    return [CampaignView(campaign, totals.get(campaign.id, (0, 0, 0))) for campaign in campaigns]
+    """These campaigns with their seed-002 counters (views, clicks, conversions), from their rows."""
+    return [CampaignView(campaign) for campaign in campaigns]
 
 
 def campaign_view(campaign: Campaign) -> CampaignView:
@@ -123,7 +138,7 @@ def campaign_view(campaign: Campaign) -> CampaignView:
 
 
 def page_with_counters(stmt: Select, *, page: int, size: int) -> Page:
-    """One page of `stmt` (campaigns, ordered) with each campaign's seed-002 counters, and the total: the count,
-    the page, and one indexed sum over the page's campaigns only (a deep page sums nothing it skips)."""
+    """One page of `stmt` (campaigns, ordered) with each campaign's seed-002 counters, and the total: the count
+    and the page."""
     result = paginate(stmt, page=page, size=size)
     return dataclasses.replace(result, items=with_counters(result.items))

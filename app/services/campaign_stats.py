@@ -9,7 +9,7 @@ from typing import IO, Any
 from sqlalchemy import Date, cast, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
-from app.errors import NotFound, ValidationError
+from app.errors import ValidationError
 from app.extensions import db
 from app.models import Account, Campaign, CampaignMetric, CampaignStatus, Channel
 from app.services import unit_of_work
@@ -56,36 +56,6 @@ def _figures(row) -> dict[str, Any]:
             "total_spent": float(row.spend)}
 
 
-def campaign_stats(campaign: Campaign) -> dict[str, Any]:
-    """Seed 002's stats: views, clicks, conversions, CTR %, conversion rate %, CPC, CPA, total spent."""
-    row = db.session.execute(_totals(CampaignMetric.campaign_id == campaign.id)).one()
-    return {"campaign_id": campaign.id, **_figures(row),
-            "last_updated": row.last_updated or campaign.last_synced_at or campaign.updated_at}
-
-
-def stats_for(account: Account, campaign_id) -> dict[str, Any]:
-    """campaign_stats for an id of the account in one statement (the hot path of GET /stats); 404 otherwise."""
-    m = CampaignMetric
-    try:
-        campaign_id = uuid.UUID(str(campaign_id))
-    except ValueError:
-        raise NotFound(f"Campaign with id '{campaign_id}' not found") from None
-    inner = (select(Campaign.id.label("campaign_id"), Campaign.updated_at, Campaign.last_synced_at,
-                    func.coalesce(func.sum(m.impressions), 0).label("views"),
-                    func.coalesce(func.sum(m.clicks), 0).label("clicks"),
-                    func.coalesce(func.sum(m.conversions), 0).label("conversions"),
-                    func.coalesce(func.sum(m.spend), 0).label("spend"), func.max(m.updated_at).label("last_updated"))
-             .select_from(Campaign).outerjoin(m, m.campaign_id == Campaign.id)
-             .where(Campaign.id == campaign_id, Campaign.account_id == account.id, Campaign.deleted_at.is_(None))
-             .group_by(Campaign.id).subquery())
-    row = db.session.execute(select(inner, *_ratios(inner.c.views, inner.c.clicks, inner.c.conversions,
-                                                    inner.c.spend))).one_or_none()
-    if row is None:
-        raise NotFound(f"Campaign with id '{campaign_id}' not found")
-    return {"campaign_id": row.campaign_id, **_figures(row),
-            "last_updated": row.last_updated or row.last_synced_at or row.updated_at}
-
-
 def campaign_metrics(campaign: Campaign, *, group_by: str = "day") -> list[dict[str, Any]]:
     """Totals per day, ISO week (Monday), month or site, oldest first (sites by spend)."""
     if group_by not in GROUPS:
@@ -126,10 +96,22 @@ def daily_series(campaign: Campaign, *, days: int = 30) -> list[tuple[date, int,
     return [(r[0], int(r[1]), int(r[2]), float(r[3])) for r in reversed(rows)]
 
 
+TOTALS = ("views_total", "clicks_total", "conversions_total", "spend_total", "metrics_updated_at")
+
+
 def upsert_metrics(rows: list[dict]) -> int:
-    """Insert or replace metric rows by (campaign, day, site); rows whose figures did not change are left alone."""
+    """Insert or replace metric rows by (campaign, day, site); rows whose figures did not change are left alone.
+
+    The campaigns' totals follow by trigger (migration 0020), which updates each campaign's row: the campaigns are
+    locked first, in id order, and the rows written in that order, so two writers of the same campaigns (an ads
+    sync and a CSV import) queue up instead of deadlocking."""
     if not rows:
         return 0
+    rows = sorted(rows, key=lambda r: (str(r["campaign_id"]), r["day"], r["site"]))
+    ids = sorted({uuid.UUID(str(r["campaign_id"])) for r in rows})
+    db.session.execute(select(Campaign.id).where(Campaign.id.in_(ids)).order_by(Campaign.id)
+                       .with_for_update(key_share=True)).all()  # FOR NO KEY UPDATE, as the trigger's update
+
     stmt = insert(CampaignMetric).values(rows)
     excluded = stmt.excluded
     changed = ((CampaignMetric.impressions != excluded.impressions) | (CampaignMetric.clicks != excluded.clicks)
@@ -140,7 +122,17 @@ def upsert_metrics(rows: list[dict]) -> int:
               "spend": excluded.spend, "updated_at": func.now()},
         where=changed,
     )
-    return db.session.execute(stmt).rowcount
+    written = db.session.execute(stmt).rowcount
+    expire_totals(ids)
+    return written
+
+
+def expire_totals(campaign_ids) -> None:
+    """Campaigns of these ids loaded in this session read their totals again (a trigger changed them)."""
+    wanted = set(campaign_ids)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Campaign) and obj.id in wanted:
+            db.session.expire(obj, TOTALS)
 
 
 def _parse_row(raw: dict, line: int) -> dict:
@@ -215,7 +207,7 @@ def load_metrics_csv(account: Account, stream: IO[str], *, actor=None) -> dict[s
         merged[(campaign_id, row["day"], row["site"])] = {
             "campaign_id": campaign_id, "day": row["day"], "site": row["site"], "impressions": row["impressions"],
             "clicks": row["clicks"], "conversions": row["conversions"], "spend": row["spend"]}
-    values = list(merged.values())
+    values = sorted(merged.values(), key=lambda r: (str(r["campaign_id"]), r["day"], r["site"]))  # locks in order
     changed = sum(upsert_metrics(values[i:i + 1000]) for i in range(0, len(values), 1000))
     return {"rows": len(rows), "campaigns_created": created, "metrics_changed": changed}
 

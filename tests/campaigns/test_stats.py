@@ -90,8 +90,8 @@ def test_seed_analytics_loads_the_sample_idempotently(app, user):
     assert metric_state() == before  # not even updated_at moved
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == campaigns_before
     marketing = db.session.scalar(select(Campaign).where(Campaign.name == "Campaña de Marketing"))
-    from app.services.campaign_stats import campaign_stats
-    stats = campaign_stats(marketing)
+    from app.services.campaign_reads import campaign_detail
+    stats = campaign_detail(marketing.account, marketing.id).stats
     assert (stats["views"], stats["clicks"], stats["conversions"], stats["total_spent"], stats["ctr"]) == (
         1250, 45, 8, 5000.0, 3.6)
 

@@ -24,7 +24,7 @@ from app.blueprints.customers.schemas import CustomerSchema
 from app.blueprints.fastdump import FastDumpSchema
 from app.extensions import db
 from app.models import Customer, User, UserStatus
-from app.services import accounts, auth, campaign_reads, campaign_stats, members, principals
+from app.services import accounts, auth, campaign_reads, campaign_stats, members, pagination, principals
 from tests.conftest import free_port, wait_for
 from tests.factories import add_member, make_user, own_account
 
@@ -155,14 +155,22 @@ def _counting(app):
     def count_sql(*_args):
         counts["sql"] += 1
 
+    fetch_one = dbpool.fetch_one
+
+    def count_fetch_one(*args):  # statements run on a raw connection, outside the engine's events
+        count_sql()
+        return fetch_one(*args)
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count_sql)
     redis.Redis.execute_command = count_redis
+    dbpool.fetch_one = count_fetch_one
     try:
         yield counts
     finally:
         redis.Redis.execute_command = original
+        dbpool.fetch_one = fetch_one
         event.remove(engine, "before_cursor_execute", count_sql)
 
 
@@ -180,11 +188,12 @@ def analytics(owner_api, user):
 
 @pytest.mark.parametrize("path,statements", [
     ("/users/me", 0), ("/campaigns/{id}", 1), ("/campaigns/{id}?include=periods,sites", 2),
-    ("/campaigns?size=20", 3),  # the count, the page, the page's counters
+    ("/campaigns?size=20", 1),  # the fingerprint of the page the answer was rendered from
 ])
 def test_a_read_is_one_redis_round_trip_and_few_statements(app, owner_api, analytics, path, statements):
     path = path.format(id=analytics["id"])
     assert owner_api.get(path).status_code == 200  # the caller is now cached in this process
+    db.session.remove()  # what the end of a real request does (this test's requests share its app context)
     with _counting(app) as counts:
         answer = owner_api.get(path)
     assert answer.status_code == 200
@@ -217,6 +226,72 @@ def test_campaign_list_counters_follow_the_page_order(owner_api, user):
     assert [(c["name"], c["views_count"], c["clicks_count"]) for c in page["campaigns"]] == [
         ("C2", 200, 2), ("C3", 300, 3)]
     assert page["total"] == 5
+
+
+# Answers served again while their fingerprint holds -------------------------------------------------------------
+
+def _fresh_detail(account, campaign_id) -> dict:
+    """The detail as rendered from scratch, through JSON as the API sends it."""
+    view = campaign_reads.campaign_detail(account, campaign_id)
+    return json.loads(json.dumps(CampaignDetailSchema().dump(view), default=str))
+
+
+def test_a_detail_read_again_is_one_statement_and_the_same_answer(app, owner_api, user, analytics):
+    first = owner_api.get(f"/campaigns/{analytics['id']}")
+    db.session.remove()  # what the end of a real request does (this test's requests share its app context)
+    with _counting(app) as counts:
+        again = owner_api.get(f"/campaigns/{analytics['id']}")
+    assert counts["sql"] == 1 and again.data == first.data
+    assert again.json == _fresh_detail(own_account(user), analytics["id"])
+
+
+def test_every_kind_of_change_shows_in_the_next_detail_read(app, owner_api, user, analytics):
+    campaign_id, account = analytics["id"], own_account(user)
+
+    def read():
+        answer = owner_api.get(f"/campaigns/{campaign_id}")
+        assert answer.status_code == 200 and answer.json == _fresh_detail(account, campaign_id)
+        return answer.json
+
+    assert read()["stats"]["views"] == 300
+    assert owner_api.patch(f"/campaigns/{campaign_id}", json={"name": "Renamed"}).status_code == 200
+    assert read()["name"] == "Renamed"
+    # A set-based upsert of metrics: no ORM object of the campaign is touched.
+    campaign_stats.upsert_metrics([{"campaign_id": uuid.UUID(campaign_id), "day": date(2024, 1, 5), "site": "a.com",
+                                    "impressions": 1100, "clicks": 10, "conversions": 1, "spend": "10.00"}])
+    db.session.commit()
+    assert read()["stats"]["views"] == 1300
+    # Behind the app's back, as psql would: the fingerprint is PostgreSQL's, so this is seen too.
+    db.session.execute(text("UPDATE campaigns SET budget = 777 WHERE id = :id"), {"id": campaign_id})
+    db.session.execute(text("DELETE FROM campaign_metrics WHERE campaign_id = :id AND site = 'b.com'"),
+                       {"id": campaign_id})
+    db.session.commit()
+    changed = read()
+    assert changed["budget"] == 777.0 and changed["stats"]["views"] == 1100 and changed["views_count"] == 1100
+    assert owner_api.delete(f"/campaigns/{campaign_id}").status_code == 204
+    assert owner_api.get(f"/campaigns/{campaign_id}").status_code == 404
+
+
+def test_an_answer_is_kept_under_the_fingerprint_of_its_own_data(app, owner_api, user, analytics, monkeypatch):
+    """A change committed between the fingerprint check and the read is in the answer and in its fingerprint, so
+    the answer kept is never older than the fingerprint it is kept under."""
+    campaign_id, account = analytics["id"], own_account(user)
+    checked = campaign_reads.detail_fingerprint
+
+    def check_then_change(*args):
+        fingerprint = checked(*args)
+        with app.app_context():  # another connection, committed before the read that follows
+            db.session.execute(text("UPDATE campaigns SET name = 'Changed meanwhile' WHERE id = :id"),
+                               {"id": campaign_id})
+            db.session.commit()
+        return fingerprint
+
+    monkeypatch.setattr(campaign_reads, "detail_fingerprint", check_then_change)
+    assert owner_api.get(f"/campaigns/{campaign_id}").json["name"] == "Changed meanwhile"
+    monkeypatch.setattr(campaign_reads, "detail_fingerprint", checked)
+    with _counting(app) as counts:
+        again = owner_api.get(f"/campaigns/{campaign_id}")
+    assert counts["sql"] == 1 and again.json == _fresh_detail(account, campaign_id)
 
 
 # The cached caller -----------------------------------------------------------------------------------------------
@@ -334,3 +409,66 @@ def test_fast_dumps_equal_marshmallows(app, owner_api, user, analytics, monkeypa
     fast = [schema.dump(obj) for schema, obj in objects]
     monkeypatch.setattr(FastDumpSchema, "_serialize", ma.Schema._serialize)
     assert fast == [type(schema)(many=schema.many).dump(obj) for schema, obj in objects]
+
+
+# Campaign list pages served again while their fingerprint holds ------------------------------------------------
+
+def test_a_list_page_read_again_is_one_statement_with_the_same_answer_and_headers(app, owner_api, user):
+    for n in range(3):
+        owner_api.post("/campaigns", json={"name": f"L{n}", "budget": 10 + n, "channel": "email"})
+    first = owner_api.get("/campaigns?size=2&sort=budget")
+    db.session.remove()  # what the end of a real request does (this test's requests share its app context)
+    with _counting(app) as counts:
+        again = owner_api.get("/campaigns?size=2&sort=budget")
+    assert counts["sql"] == 1 and again.data == first.data
+    assert again.headers["X-Total-Count"] == "3" and again.headers["X-Page-Count"] == "2"
+    assert [c["name"] for c in again.json["campaigns"]] == ["L0", "L1"]
+    # Another page, size, filter or sort is another answer.
+    assert [c["name"] for c in owner_api.get("/campaigns?size=2&sort=-budget").json["campaigns"]] == ["L2", "L1"]
+    assert owner_api.get("/campaigns?size=2&sort=budget&page=2").json["campaigns"][0]["name"] == "L2"
+
+
+def test_every_kind_of_change_shows_in_the_next_list_read(app, owner_api, user):
+    ids = [owner_api.post("/campaigns", json={"name": f"L{n}", "budget": 10 + n, "channel": "email"}).json["id"]
+           for n in range(3)]
+
+    def names_and_views():
+        page = owner_api.get("/campaigns?size=10&sort=budget").json
+        return page["total"], [(c["name"], c["views_count"]) for c in page["campaigns"]]
+
+    assert names_and_views() == (3, [("L0", 0), ("L1", 0), ("L2", 0)])
+    campaign_stats.upsert_metrics([{"campaign_id": uuid.UUID(ids[1]), "day": date(2024, 1, 1), "site": "",
+                                    "impressions": 50, "clicks": 1, "conversions": 0, "spend": "1.00"}])
+    db.session.commit()
+    assert names_and_views() == (3, [("L0", 0), ("L1", 50), ("L2", 0)])
+    db.session.execute(text("UPDATE campaigns SET name = 'Z0' WHERE id = :id"), {"id": ids[0]})  # as psql
+    db.session.commit()
+    assert names_and_views() == (3, [("Z0", 0), ("L1", 50), ("L2", 0)])
+    owner_api.post("/campaigns", json={"name": "L3", "budget": 5, "channel": "email"})
+    assert names_and_views()[0] == 4
+    assert owner_api.delete(f"/campaigns/{ids[2]}").status_code == 204
+    assert names_and_views() == (3, [("L3", 0), ("Z0", 0), ("L1", 50)])
+
+
+def test_a_list_answer_is_kept_under_the_fingerprint_of_its_own_snapshot(app, owner_api, user, monkeypatch):
+    """A change committed between the first fingerprint and the page is in the page and in the fingerprint it is
+    kept under: reverting the change later must not bring back an answer that shows it."""
+    campaign_id = owner_api.post("/campaigns", json={"name": "Before", "budget": 10, "channel": "email"}).json["id"]
+    fingerprint = pagination.fingerprint
+    calls = []
+
+    def then_change(*args, **kwargs):
+        result = fingerprint(*args, **kwargs)
+        if not calls:  # right after the first check of the next read
+            with app.app_context():
+                db.session.execute(text("UPDATE campaigns SET name = 'During' WHERE id = :id"), {"id": campaign_id})
+                db.session.commit()
+        calls.append(result)
+        return result
+
+    monkeypatch.setattr(pagination, "fingerprint", then_change)
+    assert owner_api.get("/campaigns").json["campaigns"][0]["name"] == "During"
+    monkeypatch.setattr(pagination, "fingerprint", fingerprint)
+    db.session.execute(text("UPDATE campaigns SET name = 'Before' WHERE id = :id"), {"id": campaign_id})  # as psql
+    db.session.commit()
+    assert owner_api.get("/campaigns").json["campaigns"][0]["name"] == "Before"

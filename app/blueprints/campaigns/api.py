@@ -6,22 +6,30 @@ from app.blueprints.campaigns.schemas import (
     CampaignCreateSchema, CampaignDetailSchema, CampaignQueryArgsSchema, CampaignSchema, CampaignUpdateSchema,
     DetailArgsSchema, MetricsArgsSchema, MetricsSchema, StatsSchema, StatusChangeSchema,
 )
-from app.blueprints.common import page_response, page_schema
+from app.blueprints.answers import AnswerCache
+from app.blueprints.common import page_schema
 from app.security import current_account, current_user, editor_required, viewer_required
 from app.services import campaign_reads, campaign_stats, campaigns
 
 api_blp = Blueprint("campaigns-api", __name__, url_prefix="/api/v1/campaigns",
                     description="Campaigns of every channel, their lifecycle, stats and Amazon Ads sync")
+# The API's most read answers: a campaign's detail without breakdowns, and pages of the list.
+details, pages = AnswerCache(), AnswerCache()
+CampaignPageSchema = page_schema(CampaignSchema, "campaigns")
+_detail_schema, _page_schema = CampaignDetailSchema(), CampaignPageSchema()
 
 
 @api_blp.route("")
 class Campaigns(MethodView):
     @viewer_required
     @api_blp.arguments(CampaignQueryArgsSchema, location="query")
-    @api_blp.response(200, page_schema(CampaignSchema, "campaigns"))
+    @api_blp.response(200, CampaignPageSchema)
     def get(self, args):
         """Campaigns of the account, filtered, searched (name and description), sorted and paged"""
-        return page_response(campaigns.list_campaigns(current_account(), **args), "campaigns")
+        account, page, size = current_account(), args.pop("page"), args.pop("size")
+        return pages.page((account.id, page, size, *sorted(args.items())), campaigns.campaigns_query(account, **args),
+                          page=page, size=size, read=campaign_reads.page_with_counters, schema=_page_schema,
+                          name="campaigns")
 
     @editor_required
     @api_blp.arguments(CampaignCreateSchema)
@@ -43,7 +51,15 @@ class CampaignById(MethodView):
         The campaign and its stats are one database statement; each breakdown asked for is computed from the
         campaign's daily metrics in one more.
         """
-        return campaign_reads.campaign_detail(current_account(), campaign_id, include=args["include"])
+        account = current_account()
+        if args["include"]:
+            return campaign_reads.campaign_detail(account, campaign_id, include=args["include"])
+        key = (account.id, campaign_id)
+        answer = details.get(key, campaign_reads.detail_fingerprint(account, campaign_id))
+        if answer is None:
+            view = campaign_reads.campaign_detail(account, campaign_id)
+            answer = details.put(key, view.fingerprint, _detail_schema.dump(view))
+        return answer
 
     @editor_required
     @api_blp.arguments(CampaignUpdateSchema)
@@ -101,7 +117,7 @@ class CampaignStats(MethodView):
     @api_blp.response(200, StatsSchema)
     def get(self, campaign_id):
         """Views, clicks, conversions, CTR %, conversion rate %, cost per click and conversion, total spent"""
-        return campaign_stats.stats_for(current_account(), campaign_id)
+        return campaign_reads.campaign_detail(current_account(), campaign_id).stats
 
 
 @api_blp.route("/<uuid:campaign_id>/metrics")

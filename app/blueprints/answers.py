@@ -1,0 +1,78 @@
+"""JSON answers rendered once per *fingerprint* of what they show, and served again while it is unchanged.
+
+A hot read (a campaign's detail) spends most of its time in Python turning rows into JSON, not in PostgreSQL. Its
+service can instead answer, in one short statement, a fingerprint of every row the answer is made from (an md5
+of their text, computed by PostgreSQL); while the fingerprint is the one an answer was rendered under, that answer's
+bytes are served as they are.
+
+Nothing invalidates an entry and nothing has to: any change to those rows (through the ORM, a set-based statement,
+a task, psql) changes the fingerprint, and the next read renders again. The fingerprint statement carries the
+same account scope and visibility rules as the read itself, so a cached answer is never served to a caller who
+may not read it (another account's id is still a 404). An answer is kept under the fingerprint of the very data
+it was rendered from: read in the same statement (a campaign's detail) or in the same snapshot
+(`pagination.one_snapshot`, a list page), never under one read earlier, which a later change could make current
+again over newer data. Only answers rendered from those rows alone qualify: one that depends on the clock (a
+customer's behaviour, "frequent" until a date passes) or on other tables is not cached this way.
+
+Each process keeps its own entries (one per object, at most MAX_ENTRIES, the oldest dropped first): no shared
+state, no serialised format to version across deploys.
+"""
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, current_app
+from sqlalchemy import Select
+
+from app.blueprints.common import page_response
+from app.services import pagination
+from app.services.pagination import Page
+
+MAX_ENTRIES = 4096
+
+
+class AnswerCache:
+    """Rendered JSON bodies by key (an object's identity, with its account), each with its fingerprint."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._entries: dict[Hashable, tuple[str, bytes, dict]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, fingerprint: str) -> Response | None:
+        """The answer rendered for `key` under this fingerprint, or None (never rendered, or since changed)."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != fingerprint:
+            return None
+        return current_app.response_class(entry[1], headers=entry[2], mimetype=current_app.json.mimetype)
+
+    def put(self, key: Hashable, fingerprint: str, data: Any, headers: dict | None = None) -> Response:
+        """Render `data` (a schema's dump) as the JSON answer with `headers`, keep both under `fingerprint`,
+        answer it."""
+        response = current_app.json.response(data)
+        response.headers.update(headers or {})
+        with self._lock:  # dicts keep insertion order: the first key is the oldest entry
+            self._entries.pop(key, None)
+            if len(self._entries) >= self.max_entries:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = (fingerprint, response.get_data(), dict(headers or {}))
+        return response
+
+    def page(self, key: Hashable, query: Select, *, page: int, size: int, read: Callable[..., Page],
+             schema: ma.Schema, name: str) -> Response:
+        """A list page's answer (`page_response(read(query, page=, size=), name)` dumped by `schema`): served again
+        while `pagination.fingerprint` of the page is unchanged, else read and rendered in one snapshot with
+        the fingerprint it is kept under. `key` names everything the answer depends on but the rows: the
+        account, the page, the size and every filter and sort."""
+        answer = self.get(key, pagination.fingerprint(query, page=page, size=size))
+        if answer is None:
+            pagination.one_snapshot()
+            fingerprint = pagination.fingerprint(query, page=page, size=size)
+            body, _, headers = page_response(read(query, page=page, size=size), name)
+            answer = self.put(key, fingerprint, schema.dump(body), headers)
+        return answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
