@@ -61,15 +61,16 @@ class AnswerCache:
 
     def page(self, key: Hashable, query: Select, *, page: int, size: int, read: Callable[..., Page],
              schema: ma.Schema, name: str) -> Response:
-        """A list page's answer (`page_response(read(query, page=, size=), name)` dumped by `schema`): served again
-        while `pagination.fingerprint` of the page is unchanged, else read and rendered in one snapshot with
-        the fingerprint it is kept under. `key` names everything the answer depends on but the rows: the
-        account, the page, the size and every filter and sort."""
-        answer = self.get(key, pagination.fingerprint(query, page=page, size=size))
+        """A list page's answer (`page_response(read(query, page=, size=, total=), name)` dumped by `schema`),
+        served again while `pagination.fingerprint` of the page is unchanged. The fingerprint and, on a miss, the
+        page are read in one snapshot, so the answer is kept under the fingerprint of its own data (and the total
+        is counted once). `key` names everything the answer depends on but the rows: the account, the page, the
+        size and every filter and sort."""
+        pagination.one_snapshot()
+        fingerprint, total = pagination.fingerprint(query, page=page, size=size)
+        answer = self.get(key, fingerprint)
         if answer is None:
-            pagination.one_snapshot()
-            fingerprint = pagination.fingerprint(query, page=page, size=size)
-            body, _, headers = page_response(read(query, page=page, size=size), name)
+            body, _, headers = page_response(read(query, page=page, size=size, total=total), name)
             answer = self.put(key, fingerprint, schema.dump(body), headers)
         return answer
 

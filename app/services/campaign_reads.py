@@ -137,8 +137,8 @@ def campaign_view(campaign: Campaign) -> CampaignView:
     return with_counters([campaign])[0]
 
 
-def page_with_counters(stmt: Select, *, page: int, size: int) -> Page:
+def page_with_counters(stmt: Select, *, page: int, size: int, total: int | None = None) -> Page:
     """One page of `stmt` (campaigns, ordered) with each campaign's seed-002 counters, and the total: the count
-    and the page."""
-    result = paginate(stmt, page=page, size=size)
+    (unless given) and the page."""
+    result = paginate(stmt, page=page, size=size, total=total)
     return dataclasses.replace(result, items=with_counters(result.items))

@@ -20,21 +20,25 @@ class Page:
         return math.ceil(self.total / self.size) if self.total else 0
 
 
-def paginate(stmt: Select, *, page: int, size: int, scalars: bool = True) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+def paginate(stmt: Select, *, page: int, size: int, scalars: bool = True, total: int | None = None) -> Page:
+    """One page of `stmt`; `total` when the caller already counted it in this transaction's snapshot."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(size).offset((page - 1) * size))
     return Page(items=list(rows.scalars() if scalars else rows), total=total, page=page, size=size)
 
 
-def fingerprint(stmt: Select, *, page: int, size: int) -> str:
-    """An md5 of what `paginate(stmt, page=page, size=size)` answers now, in one statement: the total and the
-    page's rows with every column as PostgreSQL writes them. The same rows in the same order give the same
-    fingerprint; any change to them or to the total gives another. For answers rendered from the rows alone
-    (nothing read from the clock or from other tables), see app.blueprints.answers."""
-    total = select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
+def fingerprint(stmt: Select, *, page: int, size: int) -> tuple[str, int]:
+    """An md5 of what `paginate(stmt, page=page, size=size)` answers now, and the total, in one statement: the
+    fingerprint covers the total and the page's rows with every column as PostgreSQL writes them. The same rows in
+    the same order give the same fingerprint; any change to them or to the total gives another. For answers
+    rendered from the rows alone (nothing read from the clock or from other tables), see
+    app.blueprints.answers."""
+    counted = select(func.count().label("total")).select_from(stmt.order_by(None).subquery()).subquery("counted")
     rows = stmt.limit(size).offset((page - 1) * size).subquery("page_rows")
-    digest = select(func.md5(func.concat(total, "|", func.string_agg(literal_column("page_rows::text"), "|"))))
-    return db.session.scalar(digest.select_from(rows))
+    texts = select(func.string_agg(literal_column("page_rows::text"), "|")).select_from(rows).scalar_subquery()
+    row = db.session.execute(select(func.md5(func.concat(counted.c.total, "|", texts)), counted.c.total)).one()
+    return row[0], row[1]
 
 
 def one_snapshot() -> None:
