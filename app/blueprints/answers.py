@@ -30,14 +30,17 @@ from app.services import pagination
 from app.services.pagination import Page
 
 MAX_ENTRIES = 4096
+MAX_BYTES = 16 * 1024 * 1024  # of bodies per cache and process: 4,096 list pages of 100 campaigns would be 600 MB
 
 
 class AnswerCache:
-    """Rendered JSON bodies by key (an object's identity, with its account), each with its fingerprint."""
+    """Rendered JSON bodies by key (an object's identity, with its account), each with its fingerprint; at most
+    `max_entries` of them and `max_bytes` of bodies, the oldest dropped first."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
         self._entries: dict[Hashable, tuple[str, bytes, dict]] = {}
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, fingerprint: str) -> Response | None:
@@ -52,12 +55,22 @@ class AnswerCache:
         answer it."""
         response = current_app.json.response(data)
         response.headers.update(headers or {})
+        body = response.get_data()
+        if len(body) > self.max_bytes:
+            return response
         with self._lock:  # dicts keep insertion order: the first key is the oldest entry
-            self._entries.pop(key, None)
-            if len(self._entries) >= self.max_entries:
-                del self._entries[next(iter(self._entries))]
-            self._entries[key] = (fingerprint, response.get_data(), dict(headers or {}))
+            self._drop(key)
+            while self._entries and (len(self._entries) >= self.max_entries
+                                     or self._bytes + len(body) > self.max_bytes):
+                self._drop(next(iter(self._entries)))
+            self._entries[key] = (fingerprint, body, dict(headers or {}))
+            self._bytes += len(body)
         return response
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry[1])
 
     def page(self, key: Hashable, query: Select, *, page: int, size: int, read: Callable[..., Page],
              schema: ma.Schema, name: str) -> Response:
@@ -73,7 +86,3 @@ class AnswerCache:
             body, _, headers = page_response(read(query, page=page, size=size, total=total), name)
             answer = self.put(key, fingerprint, schema.dump(body), headers)
         return answer
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()

@@ -470,3 +470,19 @@ def test_a_list_answer_is_kept_under_the_fingerprint_of_its_own_snapshot(app, ow
     db.session.execute(text("UPDATE campaigns SET name = 'Before' WHERE id = :id"), {"id": campaign_id})  # as psql
     db.session.commit()
     assert owner_api.get("/campaigns").json["campaigns"][0]["name"] == "Before"
+
+
+def test_the_answer_cache_keeps_to_its_entries_and_bytes(app):
+    from app.blueprints.answers import AnswerCache
+
+    cache = AnswerCache(max_entries=3, max_bytes=40)
+    with app.test_request_context():
+        for n in range(4):
+            cache.put(n, f"f{n}", {"n": n})  # {"n":0} and a newline: 8 bytes each
+        assert cache.get(0, "f0") is None and cache.get(1, "f1").json == {"n": 1}  # the oldest went first
+        assert cache.get(3, "f-other") is None  # another fingerprint: not this answer
+        cache.put(9, "f9", {"text": "x" * 20})  # 32 bytes: the oldest two go, for the count and for the bytes
+        assert [k for k in (1, 2, 3, 9) if cache.get(k, f"f{k}") is not None] == [3, 9]
+        cache.put(10, "f10", {"text": "x" * 100})  # larger than the whole cache: answered, not kept
+        assert cache.get(10, "f10") is None and cache.get(9, "f9") is not None
+        assert cache._bytes == sum(len(entry[1]) for entry in cache._entries.values())
