@@ -49,8 +49,15 @@ class Figures:
         return round(100 * self.conversions / self.clicks, 2) if self.clicks else None
 
 
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)  # a period's edges stay inside Python's dates
+
+
 def period(since: date | None, until: date | None, *, default_days: int = 30) -> tuple[date, date]:
-    """The days asked for (both included), the last `default_days` by default; 422 when backwards or over a year."""
+    """The days asked for (both included), the last `default_days` by default; 422 when backwards, over a year,
+    or outside FIRST_DAY..LAST_DAY."""
+    for name, day in (("since", since), ("until", until)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(details={name: [f"Must be between {FIRST_DAY} and {LAST_DAY}"]})
     until = until or utcnow().date()
     since = since or until - timedelta(days=default_days - 1)
     if since > until:

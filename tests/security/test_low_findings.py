@@ -87,3 +87,21 @@ def test_a_segment_date_outside_the_calendar_in_utc_is_refused_with_422(owner_ap
             assert "out of range" in str(response.json["details"])
     fine = {"match": "all", "conditions": [{"field": "last_order_at", "op": "gt", "value": "0001-01-02T00:00:00+14:00"}]}
     assert owner_api.post("/segments/count", json={"rules": fine}).json == {"count": 0}
+
+
+@pytest.mark.parametrize("query", ["until=0001-01-01", "since=0001-01-01&until=0001-01-05", "until=9999-12-31",
+                                   "since=9999-12-31"])
+def test_a_dashboard_period_at_the_calendars_edge_is_a_422_not_a_500(owner_api, query):
+    """Found by the OpenAPI fuzzer: the default start 29 days before 0001-01-01 overflowed Python's dates."""
+    response = owner_api.get(f"/dashboard?{query}")
+    assert response.status_code == 422 and response.json["type"] == "ValidationError", response.json
+    assert "Must be between 1970-01-01 and 9998-12-31" in str(response.json["details"])
+    assert owner_api.get("/dashboard?since=1970-01-01&until=1970-01-31").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["until=9999-12-31", "since=9999-12-31", "since=0001-01-01"])
+def test_the_logs_page_ignores_a_day_past_the_calendars_edge(client, user, query):
+    from tests.factories import sign_in
+
+    sign_in(client, user)
+    assert client.get(f"/logs?{query}").status_code == 200

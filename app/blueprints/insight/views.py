@@ -23,10 +23,10 @@ def _filters() -> dict:
         filters["event"] = f"{domain}.*"
     for name, shift in (("since", 0), ("until", 1)):
         try:
-            day = datetime.strptime(args.get(name, ""), "%Y-%m-%d").date()
-        except ValueError:
+            day = datetime.strptime(args.get(name, ""), "%Y-%m-%d").date() + timedelta(days=shift)
+        except (ValueError, OverflowError):  # not a day, or the last one there is
             continue
-        filters[name] = datetime.combine(day + timedelta(days=shift), time.min, tzinfo=timezone.utc)
+        filters[name] = datetime.combine(day, time.min, tzinfo=timezone.utc)
     try:
         filters["actor_id"] = uuid.UUID(args["actor"]) if args.get("actor") else None
     except ValueError:
