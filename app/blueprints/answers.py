@@ -14,6 +14,9 @@ it was rendered from: read in the same statement (a campaign's detail) or in the
 again over newer data. Only answers rendered from those rows alone qualify: one that depends on the clock (a
 customer's behaviour, "frequent" until a date passes) or on other tables is not cached this way.
 
+Every such answer carries its fingerprint as a weak `ETag`; a request whose `If-None-Match` names the current one
+is answered 304 without a body, so a client polling a campaign pays one short statement and no transfer.
+
 Each process keeps its own entries (one per object, at most MAX_ENTRIES, the oldest dropped first): no shared
 state, no serialised format to version across deploys.
 """
@@ -22,7 +25,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app
+from flask import Response, current_app, request
 from sqlalchemy import Select
 
 from app.blueprints.common import page_response
@@ -44,17 +47,24 @@ class AnswerCache:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, fingerprint: str) -> Response | None:
-        """The answer rendered for `key` under this fingerprint, or None (never rendered, or since changed)."""
-        entry = self._entries.get(key)
-        if entry is None or entry[0] != fingerprint:
-            return None
-        return current_app.response_class(entry[1], headers=entry[2], mimetype=current_app.json.mimetype)
+        """The answer rendered for `key` under this fingerprint (304 when the request already has it), or None
+        (never rendered here, or since changed)."""
+        if request.if_none_match.contains_weak(fingerprint):
+            response = current_app.response_class(status=304)
+        else:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != fingerprint:
+                return None
+            response = current_app.response_class(entry[1], headers=entry[2], mimetype=current_app.json.mimetype)
+        response.set_etag(fingerprint, weak=True)
+        return response
 
     def put(self, key: Hashable, fingerprint: str, data: Any, headers: dict | None = None) -> Response:
         """Render `data` (a schema's dump) as the JSON answer with `headers`, keep both under `fingerprint`,
         answer it."""
         response = current_app.json.response(data)
         response.headers.update(headers or {})
+        response.set_etag(fingerprint, weak=True)
         body = response.get_data()
         if len(body) > self.max_bytes:
             return response

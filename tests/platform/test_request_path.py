@@ -486,3 +486,17 @@ def test_the_answer_cache_keeps_to_its_entries_and_bytes(app):
         cache.put(10, "f10", {"text": "x" * 100})  # larger than the whole cache: answered, not kept
         assert cache.get(10, "f10") is None and cache.get(9, "f9") is not None
         assert cache._bytes == sum(len(entry[1]) for entry in cache._entries.values())
+
+
+@pytest.mark.parametrize("path", ["/campaigns/{id}", "/campaigns?size=5"])
+def test_a_client_that_has_the_answer_gets_a_304_until_it_changes(app, owner_api, analytics, path):
+    path = path.format(id=analytics["id"])
+    first = owner_api.get(path)
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"') and owner_api.get(path).headers["ETag"] == etag  # served again: the same
+    unchanged = owner_api.get(path, headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.data == b"" and unchanged.headers["ETag"] == etag
+    assert owner_api.get(path, headers={"If-None-Match": 'W/"other"'}).status_code == 200
+    assert owner_api.patch(f"/campaigns/{analytics['id']}", json={"name": "Changed"}).status_code == 200
+    changed = owner_api.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag and "Changed" in changed.text

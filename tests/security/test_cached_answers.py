@@ -7,10 +7,12 @@ from tests.factories import add_member, make_user, own_account
 def test_a_cached_detail_is_not_served_to_another_account(api, owner_api, user):
     campaign = owner_api.post("/campaigns", json={"name": "Hot", "budget": 10, "channel": "email"}).json
     for _ in range(3):  # rendered once, then served from the cache
-        assert owner_api.get(f"/campaigns/{campaign['id']}").status_code == 200
+        etag = owner_api.get(f"/campaigns/{campaign['id']}").headers["ETag"]
     stranger = api.login(make_user(username="stranger"))
     answer = stranger.get(f"/campaigns/{campaign['id']}")
     assert answer.status_code == 404 and answer.json["type"] == "NotFoundError"
+    # Nor does the owner's ETag: the fingerprint is only read in the caller's own account.
+    assert stranger.get(f"/campaigns/{campaign['id']}", headers={"If-None-Match": etag}).status_code == 404
     # Naming the owner's account does not help a user who is not a member of it.
     assert stranger.in_account(own_account(user)).get(f"/campaigns/{campaign['id']}").status_code == 404
 
