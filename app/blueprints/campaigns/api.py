@@ -17,6 +17,7 @@ api_blp = Blueprint("campaigns-api", __name__, url_prefix="/api/v1/campaigns",
 details, pages = AnswerCache(), AnswerCache()
 CampaignPageSchema = page_schema(CampaignSchema, "campaigns")
 _detail_schema, _page_schema = CampaignDetailSchema(), CampaignPageSchema()
+NOT_MODIFIED = "Not modified: `If-None-Match` names the answer's current `ETag` (weak); no body"
 
 
 @api_blp.route("")
@@ -24,6 +25,7 @@ class Campaigns(MethodView):
     @viewer_required
     @api_blp.arguments(CampaignQueryArgsSchema, location="query")
     @api_blp.response(200, CampaignPageSchema)
+    @api_blp.alt_response(304, description=NOT_MODIFIED)
     def get(self, args):
         """Campaigns of the account, filtered, searched (name and description), sorted and paged"""
         account, page, size = current_account(), args.pop("page"), args.pop("size")
@@ -45,6 +47,7 @@ class CampaignById(MethodView):
     @viewer_required
     @api_blp.arguments(DetailArgsSchema, location="query")
     @api_blp.response(200, CampaignDetailSchema)
+    @api_blp.alt_response(304, description=NOT_MODIFIED)
     def get(self, args, campaign_id):
         """One campaign with its stats; its periods (months) and sites with `?include=periods,sites`
 
