@@ -11,8 +11,11 @@ same account scope and visibility rules as the read itself, so a cached answer i
 may not read it (another account's id is still a 404). An answer is kept under the fingerprint of the very data
 it was rendered from: read in the same statement (a campaign's detail) or in the same snapshot
 (`pagination.one_snapshot`, a list page), never under one read earlier, which a later change could make current
-again over newer data. Only answers rendered from those rows alone qualify: one that depends on the clock (a
-customer's behaviour, "frequent" until a date passes) or on other tables is not cached this way.
+again over newer data. Only answers rendered from those rows alone qualify, or from the rows and expressions the
+fingerprint also covers (`also`): a customer's behaviour, "frequent" until a date passes, is one such expression
+of the clock. It only ever moves one way (frequent, then returning), so an answer rendered a moment after its
+fingerprint is at most newer than it, and the next read renders again. Answers that depend on other tables are
+not cached this way.
 
 Every such answer carries its fingerprint as a weak `ETag`; a request whose `If-None-Match` names the current one
 is answered 304 without a body, so a client polling a campaign pays one short statement and no transfer.
@@ -21,18 +24,19 @@ Each process keeps its own entries (one per object, at most MAX_ENTRIES, the old
 state, no serialised format to version across deploys.
 """
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import marshmallow as ma
 from flask import Response, current_app, request
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select
 
 from app.blueprints.common import page_response
 from app.services import pagination
 from app.services.pagination import Page
 
 MAX_ENTRIES = 4096
+NOT_MODIFIED = "Not modified: `If-None-Match` names the answer's current `ETag` (weak); no body"
 MAX_BYTES = 16 * 1024 * 1024  # of bodies per cache and process: 4,096 list pages of 100 campaigns would be 600 MB
 
 
@@ -82,15 +86,15 @@ class AnswerCache:
         if entry is not None:
             self._bytes -= len(entry[1])
 
-    def page(self, key: Hashable, query: Select, *, page: int, size: int, read: Callable[..., Page],
-             schema: ma.Schema, name: str) -> Response:
+    def page(self, key: Hashable, query: Select, *, page: int, size: int, schema: ma.Schema, name: str,
+             read: Callable[..., Page] = pagination.paginate, also: Sequence[ColumnElement] = ()) -> Response:
         """A list page's answer (`page_response(read(query, page=, size=, total=), name)` dumped by `schema`),
-        served again while `pagination.fingerprint` of the page is unchanged. The fingerprint and, on a miss, the
-        page are read in one snapshot, so the answer is kept under the fingerprint of its own data (and the total
-        is counted once). `key` names everything the answer depends on but the rows: the account, the page, the
-        size and every filter and sort."""
+        served again while `pagination.fingerprint` of the page (with `also`) is unchanged. The fingerprint and, on
+        a miss, the page are read in one snapshot, so the answer is kept under the fingerprint of its own data (and
+        the total is counted once). `key` names everything the answer depends on but the rows: the account, the
+        page, the size and every filter and sort."""
         pagination.one_snapshot()
-        fingerprint, total = pagination.fingerprint(query, page=page, size=size)
+        fingerprint, total = pagination.fingerprint(query, page=page, size=size, also=also)
         answer = self.get(key, fingerprint)
         if answer is None:
             body, _, headers = page_response(read(query, page=page, size=size, total=total), name)

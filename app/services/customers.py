@@ -36,13 +36,19 @@ def behaviour_clause(behaviour: str) -> ColumnElement[bool]:
     """new = no orders; frequent = at least N orders in the last D days (the N-th newest order is recent)."""
     if behaviour == "new":
         return Customer.orders_count == 0
-    orders, days = frequent_rule()
-    frequent = Customer.recent_orders[orders] >= func.now() - timedelta(days=days)
+    frequent = frequent_now()
     if behaviour == "frequent":
         return frequent
     if behaviour == "returning":
         return and_(Customer.orders_count > 0, func.coalesce(frequent, False).is_(False))
     raise ValidationError(details={"behaviour": [f"Must be one of: {', '.join(BEHAVIOURS)}."]})
+
+
+def frequent_now() -> ColumnElement[bool]:
+    """Whether a customer is frequent at the statement's time (NULL without enough orders): with the row, all that
+    `behaviour_of` depends on. It only ever turns from true to false as time passes."""
+    orders, days = frequent_rule()
+    return Customer.recent_orders[orders] >= func.now() - timedelta(days=days)
 
 
 def behaviour_of(customer: Customer) -> str:

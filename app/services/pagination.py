@@ -3,7 +3,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Select, func, literal_column, select
 
 from app.extensions import db
 
@@ -28,14 +30,14 @@ def paginate(stmt: Select, *, page: int, size: int, scalars: bool = True, total:
     return Page(items=list(rows.scalars() if scalars else rows), total=total, page=page, size=size)
 
 
-def fingerprint(stmt: Select, *, page: int, size: int) -> tuple[str, int]:
+def fingerprint(stmt: Select, *, page: int, size: int, also: Sequence[ColumnElement] = ()) -> tuple[str, int]:
     """An md5 of what `paginate(stmt, page=page, size=size)` answers now, and the total, in one statement: the
-    fingerprint covers the total and the page's rows with every column as PostgreSQL writes them. The same rows in
-    the same order give the same fingerprint; any change to them or to the total gives another. For answers
-    rendered from the rows alone (nothing read from the clock or from other tables), see
+    fingerprint covers the total and the page's rows with every column as PostgreSQL writes them, and `also`
+    (expressions of each row that an answer depends on beyond its columns, such as one of the clock). The same rows
+    in the same order give the same fingerprint; any change to them or to the total gives another. See
     app.blueprints.answers."""
     counted = select(func.count().label("total")).select_from(stmt.order_by(None).subquery()).subquery("counted")
-    rows = stmt.limit(size).offset((page - 1) * size).subquery("page_rows")
+    rows = stmt.add_columns(*also).limit(size).offset((page - 1) * size).subquery("page_rows")
     texts = select(func.string_agg(literal_column("page_rows::text"), "|")).select_from(rows).scalar_subquery()
     row = db.session.execute(select(func.md5(func.concat(counted.c.total, "|", texts)), counted.c.total)).one()
     return row[0], row[1]

@@ -500,3 +500,23 @@ def test_a_client_that_has_the_answer_gets_a_304_until_it_changes(app, owner_api
     assert owner_api.patch(f"/campaigns/{analytics['id']}", json={"name": "Changed"}).status_code == 200
     changed = owner_api.get(path, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag and "Changed" in changed.text
+
+
+def test_a_customers_page_is_served_again_until_a_row_or_a_behaviour_changes(app, owner_api, user, config):
+    """A customer's behaviour turns with the clock, not the row: the fingerprint covers it, so a customer who stops
+    being frequent shows as returning on the next read, though no row changed."""
+    config(AUDIENCE_FREQUENT_MIN_ORDERS=1, AUDIENCE_FREQUENT_DAYS=1)
+    customer_id = owner_api.post("/customers", json={"email": "a@example.com", "first_name": "Ana"}).json["id"]
+    # One order that leaves the one-day window three seconds from now.
+    db.session.execute(text("UPDATE customers SET orders_count = 1, recent_orders = ARRAY[now() - interval '1 day' "
+                            "+ interval '3 seconds'] WHERE id = :id"), {"id": customer_id})
+    db.session.commit()
+    assert owner_api.get("/customers").json["customers"][0]["behaviour"] == "frequent"
+    db.session.remove()  # what the end of a real request does (this test's requests share its app context)
+    with _counting(app) as counts:
+        again = owner_api.get("/customers")
+    assert counts["sql"] == 1 and again.json["customers"][0]["behaviour"] == "frequent"
+    time.sleep(3.5)
+    assert owner_api.get("/customers").json["customers"][0]["behaviour"] == "returning"
+    assert owner_api.patch(f"/customers/{customer_id}", json={"first_name": "Ana María"}).status_code == 200
+    assert owner_api.get("/customers").json["customers"][0]["first_name"] == "Ana María"

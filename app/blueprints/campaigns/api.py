@@ -6,7 +6,7 @@ from app.blueprints.campaigns.schemas import (
     CampaignCreateSchema, CampaignDetailSchema, CampaignQueryArgsSchema, CampaignSchema, CampaignUpdateSchema,
     DetailArgsSchema, MetricsArgsSchema, MetricsSchema, StatsSchema, StatusChangeSchema,
 )
-from app.blueprints.answers import AnswerCache
+from app.blueprints.answers import NOT_MODIFIED, AnswerCache
 from app.blueprints.common import page_schema
 from app.security import current_account, current_user, editor_required, viewer_required
 from app.services import campaign_reads, campaign_stats, campaigns
@@ -17,7 +17,6 @@ api_blp = Blueprint("campaigns-api", __name__, url_prefix="/api/v1/campaigns",
 details, pages = AnswerCache(), AnswerCache()
 CampaignPageSchema = page_schema(CampaignSchema, "campaigns")
 _detail_schema, _page_schema = CampaignDetailSchema(), CampaignPageSchema()
-NOT_MODIFIED = "Not modified: `If-None-Match` names the answer's current `ETag` (weak); no body"
 
 
 @api_blp.route("")

@@ -2,7 +2,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.blueprints.common import IDEMPOTENCY_KEY_PARAMETER, idempotent, page_response, page_schema
+from app.blueprints.answers import NOT_MODIFIED, AnswerCache
+from app.blueprints.common import IDEMPOTENCY_KEY_PARAMETER, idempotent, page_schema
 from app.blueprints.customers.schemas import (
     CustomerQueryArgsSchema, CustomerSchema, CustomerWriteSchema, OrderSchema, TagRequestSchema, TagResultSchema,
 )
@@ -11,16 +12,23 @@ from app.services import customers
 
 api_blp = Blueprint("customers-api", __name__, url_prefix="/api/v1",
                     description="Audience: customers, CSV/XLSX imports, tags, consent and segments")
+pages = AnswerCache()  # pages of the customers list, served again while unchanged
+CustomerPageSchema = page_schema(CustomerSchema, "customers")
+_page_schema = CustomerPageSchema()
 
 
 @api_blp.route("/customers")
 class Customers(MethodView):
     @login_required
     @api_blp.arguments(CustomerQueryArgsSchema, location="query")
-    @api_blp.response(200, page_schema(CustomerSchema, "customers"))
+    @api_blp.response(200, CustomerPageSchema)
+    @api_blp.alt_response(304, description=NOT_MODIFIED)
     def get(self, args):
         """Customers of the account; filter by search, tag, language, consent (channel) or behaviour"""
-        return page_response(customers.list_customers(current_account(), **args), "customers")
+        account, page, size = current_account(), args.pop("page"), args.pop("size")
+        return pages.page((account.id, page, size, *sorted(args.items())), customers.customers_query(account, **args),
+                          page=page, size=size, schema=_page_schema, name="customers",
+                          also=[customers.frequent_now()])  # behaviour turns with the clock
 
     @editor_required
     @api_blp.arguments(CustomerWriteSchema)
