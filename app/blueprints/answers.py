@@ -20,8 +20,8 @@ not cached this way.
 Every such answer carries its fingerprint as a weak `ETag`; a request whose `If-None-Match` names the current one
 is answered 304 without a body, so a client polling a campaign pays one short statement and no transfer.
 
-Each process keeps its own entries (one per object, at most MAX_ENTRIES, the oldest dropped first): no shared
-state, no serialised format to version across deploys.
+Each process keeps its own entries (one per object or page, at most MAX_ENTRIES and MAX_BYTES of them, the oldest
+dropped first): no shared state, no serialised format to version across deploys.
 """
 import threading
 from collections.abc import Callable, Hashable, Sequence
