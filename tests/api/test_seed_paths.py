@@ -75,3 +75,13 @@ def test_an_unknown_samesite_value_is_refused_at_start():
 def test_the_openapi_text_speaks_to_integrators_not_to_our_history(client):
     text = client.get("/api/openapi.json").get_data(as_text=True).lower()
     assert "seed" not in text
+
+
+def test_a_fixed_path_is_never_also_an_id_in_the_document(client, owner_api):
+    """`/promos/active` and `/promos/{promo_id}` overlapped while the id was any string: the fuzzer asked for the
+    promo "active" and got the active list. Ids are UUIDs in the document and in the routes."""
+    document = client.get("/api/openapi.json").json
+    [promo_id] = [p for p in document["paths"]["/api/v1/promos/{promo_id}"]["parameters"] if p["name"] == "promo_id"]
+    assert promo_id["schema"] == {"type": "string", "format": "uuid"}
+    answer = owner_api.get("/promos/not-a-uuid")
+    assert answer.status_code == 404 and answer.json["type"] == "NotFoundError"

@@ -42,7 +42,7 @@ class ActivePromos(MethodView):
         return page_response(promos.active_promos(current_account(), **args), "promos")
 
 
-@api_blp.route("/promos/<promo_id>")
+@api_blp.route("/promos/<uuid:promo_id>")
 class PromoById(MethodView):
     @viewer_required
     @api_blp.response(200, PromoSchema)
@@ -64,7 +64,7 @@ class PromoById(MethodView):
         return promos.cancel_promo(promos.get_promo(current_account(), promo_id), actor=current_user())
 
 
-@api_blp.route("/promos/<promo_id>/notifications")
+@api_blp.route("/promos/<uuid:promo_id>/notifications")
 class PromoNotifications(MethodView):
     @viewer_required
     @api_blp.arguments(NotificationQueryArgsSchema, location="query")
