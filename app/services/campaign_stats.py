@@ -30,18 +30,15 @@ def _ratios(views, clicks, conversions, spend) -> list:
     ]
 
 
-def _totals(*where, group=None):
+def _totals(*where, group):
+    """Sums and ratios of the metrics matching `where`, per `group` (a day, week, month or site expression); a
+    campaign's overall totals are on its row (migration 0020)."""
     m = CampaignMetric
-    sums = [func.coalesce(func.sum(m.impressions), 0).label("views"),
-            func.coalesce(func.sum(m.clicks), 0).label("clicks"),
-            func.coalesce(func.sum(m.conversions), 0).label("conversions"),
-            func.coalesce(func.sum(m.spend), 0).label("spend"),
-            func.max(m.updated_at).label("last_updated")]
-    columns = ([group.label("key")] if group is not None else []) + sums
-    inner = select(*columns).where(*where)
-    if group is not None:
-        inner = inner.group_by(group)
-    inner = inner.subquery()
+    inner = (select(group.label("key"), func.coalesce(func.sum(m.impressions), 0).label("views"),
+                    func.coalesce(func.sum(m.clicks), 0).label("clicks"),
+                    func.coalesce(func.sum(m.conversions), 0).label("conversions"),
+                    func.coalesce(func.sum(m.spend), 0).label("spend"), func.max(m.updated_at).label("last_updated"))
+             .where(*where).group_by(group).subquery())
     return select(inner, *_ratios(inner.c.views, inner.c.clicks, inner.c.conversions, inner.c.spend))
 
 
@@ -123,11 +120,11 @@ def upsert_metrics(rows: list[dict]) -> int:
         where=changed,
     )
     written = db.session.execute(stmt).rowcount
-    expire_totals(ids)
+    _expire_totals(ids)
     return written
 
 
-def expire_totals(campaign_ids) -> None:
+def _expire_totals(campaign_ids) -> None:
     """Campaigns of these ids loaded in this session read their totals again (a trigger changed them)."""
     wanted = set(campaign_ids)
     for obj in list(db.session.identity_map.values()):

@@ -1,9 +1,8 @@
 """One way to page a query: total, page, size, pages; pages past the end are empty, never an error."""
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 
