@@ -110,13 +110,13 @@ class _Handler:
 class SmtpServer:
     """A real SMTP server in a thread; `messages` is what it accepted, in order."""
 
-    def __init__(self):
+    def __init__(self, *, smtputf8: bool = True):
         self.port = free_port()
         self.host = "127.0.0.1"
         self._lock = threading.Lock()
         self.messages: list[ReceivedEmail] = []
         self._replies: dict[str, deque] = defaultdict(deque)
-        self.controller = Controller(_Handler(self), hostname=self.host, port=self.port)
+        self.controller = Controller(_Handler(self), hostname=self.host, port=self.port, enable_SMTPUTF8=smtputf8)
 
     def start(self) -> "SmtpServer":
         self.controller.start()

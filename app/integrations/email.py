@@ -1,6 +1,7 @@
 """Email out: SMTP with smtplib (one connection per batch), or a folder of .eml files when no SMTP_HOST is set."""
 import functools
 import os
+import re
 import smtplib
 import ssl
 import uuid
@@ -14,6 +15,18 @@ from flask import current_app
 from app.integrations import IntegrationError, RetryableIntegrationError
 
 TIMEOUT = 30  # seconds per SMTP command
+_ADDRESS_SPECIALS = re.compile(r'[\s<>()",;:\\\[\]]')
+
+
+def is_bare_address(value: str) -> bool:
+    """An ASCII addr-spec alone (no name, comment or quoting), as nearly every stored address is: it needs no
+    parsing (`email.utils.parseaddr` costs ~10 µs a call) to stand in a header or an SMTP envelope."""
+    return value.isascii() and not _ADDRESS_SPECIALS.search(value)
+
+
+def _envelope(address: str) -> str:
+    """`address` as MAIL FROM and RCPT TO take it: what `smtplib.quoteaddr` answers, without its parse when bare."""
+    return f"<{address}>" if is_bare_address(address) else smtplib.quoteaddr(address)
 
 
 class RecipientRejected(IntegrationError):
@@ -36,14 +49,20 @@ class SmtpSession:
         self._envelope_from: dict[str, str] = {}  # a batch has one sender: parsed once, not per message
 
     def send(self, *, sender: str, to: str, data: bytes) -> str:
-        # mail/rcpt/data rather than sendmail(): a 5xx to RCPT is a bounce of this address, anything else is not.
+        # MAIL, RCPT and DATA rather than sendmail(): a 5xx to RCPT is a bounce of this address, anything else is
+        # not. MAIL and RCPT go out through putcmd (which refuses CR and LF) with the envelope quoted here: the
+        # parse smtplib would repeat for both on every message is a sixth of a sender's time with a local server.
         if sender not in self._envelope_from:
-            self._envelope_from[sender] = parseaddr(sender)[1]
+            self._envelope_from[sender] = _envelope(parseaddr(sender)[1])
+        envelope_from, envelope_to = self._envelope_from[sender], _envelope(to)
         try:
-            code, reply = self.client.mail(self._envelope_from[sender])
+            international = not (envelope_from.isascii() and envelope_to.isascii())
+            if international:
+                self._speak_utf8()
+            code, reply = self._command("mail", f"FROM:{envelope_from}{' SMTPUTF8' if international else ''}")
             if code != 250:
                 self._refused(code, reply, "MAIL FROM")
-            code, reply = self.client.rcpt(to)
+            code, reply = self._command("rcpt", f"TO:{envelope_to}")
             if code not in (250, 251):
                 self.client.rset()
                 if 500 <= code < 600:
@@ -61,6 +80,17 @@ class SmtpSession:
                 raise
             raise RetryableIntegrationError(f"SMTP error: {exc.__class__.__name__}: {exc}") from None
         return _text(reply)
+
+    def _command(self, verb: str, argument: str) -> tuple[int, bytes]:
+        self.client.putcmd(verb, argument)
+        return self.client.getreply()
+
+    def _speak_utf8(self) -> None:
+        """An address beyond ASCII goes out only to a server that takes it (RFC 6531), in UTF-8; elsewhere that
+        message fails for good with the reason, and the batch goes on."""
+        if not self.client.has_extn("smtputf8"):
+            raise IntegrationError("The SMTP server does not accept addresses beyond ASCII (no SMTPUTF8)")
+        self.client.command_encoding = "utf-8"
 
     def _refused(self, code: int, reply, command: str):
         message = f"{code} {_text(reply)} ({command})"

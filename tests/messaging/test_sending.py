@@ -6,6 +6,7 @@ from app.models import Message, MessageStatus
 from tests.conftest import wait_for
 from tests.factories import own_account
 from tests.messaging.factories import make_customer, make_email_campaign
+from tests.servers import SmtpServer
 
 
 def _completed(owner_api, campaign_id):
@@ -209,3 +210,40 @@ def test_templates_cannot_reach_into_the_app(owner_api, user, smtp, celery_worke
         assert "SECRET" not in received.part("text/plain") and "subclasses" not in received.part("text/plain")
     statuses = {m.status for m in db.session.query(Message).all()}
     assert statuses <= {MessageStatus.SENT, MessageStatus.FAILED}
+
+
+def test_an_address_beyond_ascii_goes_out_in_utf8_to_a_server_that_takes_it(owner_api, user, smtp, celery_worker):
+    account = own_account(user)
+    make_customer(account, email="josé@example.com", first_name="José")
+    make_customer(account, email="ana@example.com", first_name="Ana")
+    campaign = make_email_campaign(account, user)
+
+    assert owner_api.post(f"/campaigns/{campaign.id}/send").status_code == 202
+    state = wait_for(_completed(owner_api, campaign.id))
+
+    assert state["counts"]["sent"] == 2, state
+    received = smtp.to("josé@example.com")[0]
+    assert received.mail_from == "news@shop.test"
+    assert received.message["To"] == "josé@example.com"
+    assert smtp.to("ana@example.com")[0].message["Subject"] == "Hello Ana"
+
+
+def test_an_address_beyond_ascii_fails_alone_where_the_server_cannot_take_it(owner_api, user, smtp, settings,
+                                                                                celery_worker):
+    ascii_only = SmtpServer(smtputf8=False).start()
+    try:
+        settings(SMTP_PORT=ascii_only.port)
+        account = own_account(user)
+        make_customer(account, email="josé@example.com", first_name="José")
+        make_customer(account, email="ana@example.com", first_name="Ana")
+        campaign = make_email_campaign(account, user)
+
+        assert owner_api.post(f"/campaigns/{campaign.id}/send").status_code == 202
+        state = wait_for(_completed(owner_api, campaign.id))
+    finally:
+        ascii_only.stop()
+
+    assert state["status"] == "completed" and state["counts"]["sent"] == 1 and state["counts"]["failed"] == 1, state
+    assert [m.to for m in ascii_only.messages] == ["ana@example.com"]
+    failed = owner_api.get(f"/campaigns/{campaign.id}/messages?status=failed").json["messages"]
+    assert failed[0]["to_address"] == "josé@example.com" and "SMTPUTF8" in failed[0]["reason"], failed
