@@ -60,15 +60,14 @@ def bare_hold():
     conn = _bare_pool().getconn()
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT set_config('synchronous_commit', 'off', true), "
-                        "pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                        (f"hold:{data['promo_id']}:{data['customer_id']}",))
             sql = _HOLD.text
-            for name in ("id", "account_id", "promo_id", "customer_id", "quantity", "token", "hold_seconds"):
+            for name in ("id", "account_id", "promo_id", "customer_id", "quantity", "token", "hold_seconds",
+                         "lock_key"):
                 sql = sql.replace(f":{name}", f"%({name})s")
             cur.execute(sql, {"id": str(uuid.uuid4()), "account_id": data["account_id"], "promo_id": data["promo_id"],
                               "customer_id": data["customer_id"], "quantity": 1,
-                              "token": uuid.uuid4().hex + uuid.uuid4().hex, "hold_seconds": 600})
+                              "token": uuid.uuid4().hex + uuid.uuid4().hex, "hold_seconds": 600,
+                              "lock_key": f"hold:{data['promo_id']}:{data['customer_id']}"})
             row = cur.fetchone()
         conn.commit()
     finally:

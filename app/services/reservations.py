@@ -17,11 +17,15 @@ from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.customers import record_order
 
-# One statement: check the promo (the account's, running now) and the customer (the account's), take the stock
-# (only if enough is free) and create the hold only if it was taken. The customer's live holds and purchases of
-# this promo are counted in the same statement, under the advisory lock taken just before, so concurrent holds of
-# one customer cannot pass the limit together. One round trip while the stock row is locked: that is the limit.
+# One round trip of two statements. The first makes the hold's commit asynchronous (a lost hold is harmless:
+# nobody paid, and its stock was never taken either) and takes the customer's advisory lock for this promo. The
+# second, which sees what committed before the lock was granted (READ COMMITTED: a snapshot per statement), checks
+# the promo (the account's, running now) and the customer (the account's), takes the stock (only if enough is free)
+# and creates the hold only if it was taken; the customer's live holds and purchases of this promo are counted in
+# it, under that lock, so concurrent holds of one customer cannot pass the limit together. One round trip while
+# the stock row is locked: that is the limit.
 _HOLD = text("""
+SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtextextended(:lock_key, 0));
 WITH promo AS (
     SELECT id, store_product_id, promo_price, max_per_customer FROM promos
     WHERE id = :promo_id AND account_id = :account_id AND status <> 'cancelled'
@@ -99,14 +103,11 @@ def new_token() -> str:
 def hold_stock(account: Account, *, promo_id, customer_id, quantity: int) -> Reservation:
     """Hold `quantity` units of an active promo for a customer of `account` for HOLD_SECONDS: 404 for another
     account's (or an unknown) promo or customer, 409 if the promo is not running, stock is short, or the customer's
-    limit for the promo would be passed. Three round trips on the way that succeeds."""
+    limit for the promo would be passed. Two round trips on the way that succeeds: the hold and the commit."""
     session = db.session
-    # A lost hold is harmless (nobody paid; its stock was never taken either): holds need no durable flush.
-    session.execute(text("SELECT set_config('synchronous_commit', 'off', true), "
-                         "pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                    {"key": f"hold:{promo_id}:{customer_id}"})
     params = {"id": uuid.uuid4(), "account_id": account.id, "promo_id": promo_id, "customer_id": customer_id,
-              "quantity": quantity, "token": new_token(), "hold_seconds": hold_seconds()}
+              "quantity": quantity, "token": new_token(), "hold_seconds": hold_seconds(),
+              "lock_key": f"hold:{promo_id}:{customer_id}"}
     statement = select(Reservation).from_statement(_HOLD)
     created = session.scalars(statement, params).first()
     if created is None:
