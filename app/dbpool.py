@@ -11,6 +11,7 @@ import time
 
 from flask import Flask
 from sqlalchemy import event, exc
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 from app.extensions import db
@@ -45,15 +46,19 @@ def init_pool_checks(app: Flask) -> None:
         _settings["installed"] = True
 
 
-def fetch_one(sql: str, params: dict) -> tuple | None:
-    """The first row of one short read, on a pooled connection of its own, outside the ORM session.
+def fetch_one(sql: str, params: dict, *, session: Session | None = None) -> tuple | None:
+    """The first row of one short statement, run on the driver's cursor without SQLAlchemy's execution machinery.
 
-    For the hottest reads only (a cached answer's fingerprint): the session's bookkeeping (its transaction, its
-    connection wrapper, the result object) costs more Python than such a statement costs PostgreSQL. `sql` is in
-    the driver's paramstyle. Errors come out as through the session: a DBAPIError, and a lost connection is
+    For the hottest statements only (a cached answer's fingerprint, a stock hold): the session's bookkeeping (its
+    connection wrapper, the compiled statement's cache key, the result object) costs more Python than such a
+    statement costs PostgreSQL. Without `session`, on a pooled connection of its own (a read: its transaction ends
+    when the connection goes back to the pool); with it, on the connection of the session's transaction, which the
+    statement joins (the caller commits or rolls back as usual). `sql` is in the driver's paramstyle; values come
+    back as the driver gives them. Errors come out as through the session: a DBAPIError, and a lost connection is
     invalidated, the pool's idle connections are dropped with it (they went down together), and it answers 503.
     """
-    fairy = db.engine.raw_connection()
+    connection = session.connection() if session is not None else None
+    fairy = connection.connection if connection is not None else db.engine.raw_connection()
     cursor = None
     try:
         cursor = fairy.cursor()
@@ -62,11 +67,12 @@ def fetch_one(sql: str, params: dict) -> tuple | None:
     except db.engine.dialect.loaded_dbapi.Error as error:
         lost = db.engine.dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
         if lost:
-            fairy.invalidate(error)
+            (connection or fairy).invalidate(error)
             db.engine.pool.dispose()
         raise exc.DBAPIError.instance(sql, params, error, db.engine.dialect.loaded_dbapi.Error,
                                       connection_invalidated=lost) from error
     finally:
         if cursor is not None and not cursor.closed:
             cursor.close()
-        fairy.close()  # back to the pool, which ends the read's transaction (reset on return)
+        if connection is None:
+            fairy.close()  # back to the pool, which ends the read's transaction (reset on return)

@@ -3,6 +3,8 @@ import functools
 import uuid
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict
 
 from app.errors import NotFound
 from app.extensions import db
@@ -35,6 +37,15 @@ def locked(stmt: Select) -> Select:
     """`stmt` with its rows locked FOR UPDATE and read as they are now: a row already in the session would
     otherwise keep the values it had before the lock, and a state change would be decided on them."""
     return stmt.with_for_update().execution_options(populate_existing=True)
+
+
+def detached(model, values: dict):
+    """A `model` instance holding `values` (by attribute key) as a row just read from the database, outside any
+    session: as the ORM's loader fills one, straight into its state, nothing marked as changed, no query."""
+    obj = model.__mapper__.class_manager.new_instance()
+    instance_dict(obj).update(values)
+    make_transient_to_detached(obj)
+    return obj
 
 
 def get_owned(model, account, object_id, *conditions, label: str | None = None, for_update: bool = False):

@@ -27,13 +27,13 @@ from decimal import Decimal
 
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, event, inspect, literal, select, true
-from sqlalchemy.orm import Session, aliased, make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.integrations.kv import redis_client
 from app.models import Account, Membership, MemberRole, User
+from app.services import detached
 
 log = logging.getLogger(__name__)
 VERSION_TTL = 86400  # far longer than any cache entry lives, so an expired version never matches an old entry
@@ -158,11 +158,8 @@ def _attach(model, values: dict):
     existing = session.identity_map.get(identity_key(model, values["id"]))
     if existing is not None:  # already loaded by this session: it is at least as fresh
         return existing
-    obj = model.__mapper__.class_manager.new_instance()
-    # As the ORM's loader fills a row's instance: straight into its state's dict, nothing marked as changed.
-    instance_dict(obj).update({key: value if isinstance(value, IMMUTABLE) else copy.deepcopy(value)
-                               for key, value in values.items()})
-    make_transient_to_detached(obj)
+    obj = detached(model, {key: value if isinstance(value, IMMUTABLE) else copy.deepcopy(value)
+                           for key, value in values.items()})
     session.add(obj)
     return obj
 

@@ -3,6 +3,7 @@
 Every way out of `held` is one conditional UPDATE on the reservation (`WHERE status = 'held'`), joined in the same
 statement to the stock it gives back, so whichever of checkout, cancel and expiry wins a race, stock moves once.
 """
+import functools
 import secrets
 import uuid
 from datetime import datetime
@@ -13,7 +14,8 @@ from sqlalchemy import select, text
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Account, Customer, FlashPromo, PromoStatus, Reservation, ReservationStatus, utcnow
-from app.services import get_owned, unit_of_work
+from app import dbpool
+from app.services import detached, get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.customers import record_order
 
@@ -24,7 +26,7 @@ from app.services.customers import record_order
 # and creates the hold only if it was taken; the customer's live holds and purchases of this promo are counted in
 # it, under that lock, so concurrent holds of one customer cannot pass the limit together. One round trip while
 # the stock row is locked: that is the limit.
-_HOLD = text("""
+_HOLD_TEXT = """
 SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtextextended(:lock_key, 0));
 WITH promo AS (
     SELECT id, store_product_id, promo_price, max_per_customer FROM promos
@@ -47,8 +49,10 @@ INSERT INTO reservations (id, account_id, promo_id, store_product_id, customer_i
 SELECT :id, :account_id, :promo_id, taken.id, :customer_id, :quantity, 'held', :token, taken.promo_price,
        now() + make_interval(secs => :hold_seconds), now(), now()
 FROM taken
-RETURNING *
-""")
+RETURNING {columns}
+"""
+_HOLD_COLUMNS = [(attr.key, attr.columns[0].name) for attr in Reservation.__mapper__.column_attrs]
+_HOLD = text(_HOLD_TEXT.format(columns=", ".join(name for _, name in _HOLD_COLUMNS)))
 
 # Expire due holds (all, or one store product's) and give their stock back, in one statement. SKIP LOCKED: a hold
 # being checked out or cancelled right now is that transaction's to decide.
@@ -104,22 +108,33 @@ def hold_stock(account: Account, *, promo_id, customer_id, quantity: int) -> Res
     """Hold `quantity` units of an active promo for a customer of `account` for HOLD_SECONDS: 404 for another
     account's (or an unknown) promo or customer, 409 if the promo is not running, stock is short, or the customer's
     limit for the promo would be passed. Two round trips on the way that succeeds: the hold and the commit."""
-    session = db.session
     params = {"id": uuid.uuid4(), "account_id": account.id, "promo_id": promo_id, "customer_id": customer_id,
               "quantity": quantity, "token": new_token(), "hold_seconds": hold_seconds(),
               "lock_key": f"hold:{promo_id}:{customer_id}"}
-    statement = select(Reservation).from_statement(_HOLD)
-    created = session.scalars(statement, params).first()
+    created = _hold(params)
     if created is None:
         promo, customer = _refusal_subjects(account, promo_id, customer_id)
         if _expire(promo.store_product_id):  # stock came back from holds past their time: once more
-            created = session.scalars(statement, params).first()
+            created = _hold(params)
         if created is None:
             _explain_refusal(promo, customer, quantity)
-    # Out of the session before the commit expires it: the answer is built from the row the INSERT returned,
-    # not from a second SELECT after the commit.
-    session.expunge(created)
     return created
+
+
+@functools.cache
+def _hold_sql() -> str:
+    return str(_HOLD.compile(dialect=db.engine.dialect))  # in the driver's paramstyle, once
+
+
+def _hold(params: dict) -> Reservation | None:
+    """The hold statement in the session's transaction; the hold it created, outside the session (its commit
+    does not expire it: the answer is built from the row the INSERT returned, with no SELECT after the commit)."""
+    row = dbpool.fetch_one(_hold_sql(), params, session=db.session)
+    if row is None:
+        return None
+    values = {key: value for (key, _), value in zip(_HOLD_COLUMNS, row)}
+    values["status"] = ReservationStatus(values["status"])  # the one column the driver gives back untyped
+    return detached(Reservation, values)
 
 
 def reserve_stock(promo: FlashPromo, *, customer: Customer, quantity: int) -> Reservation:

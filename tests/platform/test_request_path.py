@@ -27,6 +27,7 @@ from app.models import Customer, User, UserStatus
 from app.services import accounts, auth, campaign_reads, campaign_stats, members, pagination, principals
 from tests.conftest import free_port, wait_for
 from tests.factories import add_member, make_user, own_account
+from tests.promos.factories import make_customer as make_promo_customer, make_promo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 TESTING_KEY = "test-secret-key-that-is-long-enough-1234"  # TestingConfig's, so tokens made here verify there
@@ -157,9 +158,9 @@ def _counting(app):
 
     fetch_one = dbpool.fetch_one
 
-    def count_fetch_one(*args):  # statements run on a raw connection, outside the engine's events
+    def count_fetch_one(*args, **kwargs):  # statements run on the driver's cursor, outside the engine's events
         count_sql()
-        return fetch_one(*args)
+        return fetch_one(*args, **kwargs)
 
     with app.app_context():
         engine = db.engine
@@ -384,6 +385,38 @@ def test_a_connection_dropped_while_busy_fails_one_request_with_503(app, owner_a
     assert failed.json["type"] == "ServiceUnavailableError"
     db.session.remove()  # what the end of a real request does (this test's requests share its app context)
     assert owner_api.get(f"/campaigns/{analytics['id']}").status_code == 200  # the pool reconnected
+
+
+def test_a_hold_dropped_with_its_connection_fails_with_503_and_holds_nothing(app, owner_api, user, monkeypatch,
+                                                                              fresh_pool_after):
+    # The hold runs on the driver's cursor of the session's connection (dbpool.fetch_one): a lost connection is
+    # still a 503, the pool still reconnects, and the transaction leaves nothing behind.
+    monkeypatch.setitem(dbpool._settings, "idle_check_seconds", 3600)  # no connection is checked
+    account = own_account(user)
+    promo = make_promo(account, stock=5, max_per_customer=5)
+    customer = make_promo_customer(account, email="hold@example.com")
+    body = {"promo_id": str(promo.id), "customer_id": str(customer.id)}
+    assert owner_api.post("/reservations", json=body).status_code == 201  # the caller is now cached
+    _kill_app_connections(app)
+    failed = owner_api.post("/reservations", json=body)
+    assert failed.status_code == 503 and failed.json["type"] == "ServiceUnavailableError"
+    db.session.remove()  # what the end of a real request does (this test's requests share its app context)
+    assert db.session.scalar(text("SELECT count(*) FROM reservations")) == 1
+    assert db.session.scalar(text("SELECT stock FROM store_products")) == 4
+    assert owner_api.post("/reservations", json=body).status_code == 201  # the pool reconnected
+
+
+def test_a_hold_is_one_statement_and_one_redis_round_trip(app, owner_api, user):
+    account = own_account(user)
+    promo = make_promo(account, stock=5, max_per_customer=5)
+    customer = make_promo_customer(account, email="hold@example.com")
+    body = {"promo_id": str(promo.id), "customer_id": str(customer.id)}
+    assert owner_api.post("/reservations", json=body).status_code == 201  # the caller is now cached
+    db.session.remove()
+    with _counting(app) as counts:
+        held = owner_api.post("/reservations", json=body)
+    assert held.status_code == 201 and held.json["status"] == "held" and held.json["quantity"] == 1
+    assert counts == {"sql": 1, "redis": 1}
 
 
 # Fast dumps are marshmallow's dumps ----------------------------------------------------------------------------------
