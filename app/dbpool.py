@@ -51,8 +51,8 @@ def fetch_one(sql: str, params: dict, *, session: Session | None = None) -> tupl
 
     For the hottest statements only (a cached answer's fingerprint, a stock hold): the session's bookkeeping (its
     connection wrapper, the compiled statement's cache key, the result object) costs more Python than such a
-    statement costs PostgreSQL. Without `session`, on a pooled connection of its own (a read: its transaction ends
-    when the connection goes back to the pool); with it, on the connection of the session's transaction, which the
+    statement costs PostgreSQL. Without `session`, on a pooled connection of its own, in autocommit (a read: the
+    statement is its own transaction); with it, on the connection of the session's transaction, which the
     statement joins (the caller commits or rolls back as usual). `sql` is in the driver's paramstyle; values come
     back as the driver gives them. Errors come out as through the session: a DBAPIError, and a lost connection is
     invalidated, the pool's idle connections are dropped with it (they went down together), and it answers 503.
@@ -61,6 +61,10 @@ def fetch_one(sql: str, params: dict, *, session: Session | None = None) -> tupl
     fairy = connection.connection if connection is not None else db.engine.raw_connection()
     cursor = None
     try:
+        if connection is None:
+            # One statement is its own transaction: no BEGIN before it and no ROLLBACK when the connection goes
+            # back to the pool (the driver sends neither outside a transaction), so one round trip instead of three.
+            fairy.dbapi_connection.autocommit = True
         cursor = fairy.cursor()
         cursor.execute(sql, params)
         return cursor.fetchone()
@@ -75,4 +79,6 @@ def fetch_one(sql: str, params: dict, *, session: Session | None = None) -> tupl
         if cursor is not None and not cursor.closed:
             cursor.close()
         if connection is None:
-            fairy.close()  # back to the pool, which ends the read's transaction (reset on return)
+            if fairy.dbapi_connection is not None and not fairy.dbapi_connection.closed:  # not invalidated
+                fairy.dbapi_connection.autocommit = False  # as the ORM expects every pooled connection
+            fairy.close()  # back to the pool

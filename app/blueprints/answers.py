@@ -31,6 +31,7 @@ import marshmallow as ma
 from flask import Response, current_app, request
 from sqlalchemy import ColumnElement, Select
 
+from app import dbpool
 from app.blueprints.common import page_response
 from app.services import pagination
 from app.services.pagination import Page
@@ -46,7 +47,7 @@ class AnswerCache:
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._entries: dict[Hashable, tuple[str, bytes, dict]] = {}
+        self._entries: dict[Hashable, tuple[str, bytes, dict, tuple | None]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -63,9 +64,10 @@ class AnswerCache:
         response.set_etag(fingerprint, weak=True)
         return response
 
-    def put(self, key: Hashable, fingerprint: str, data: Any, headers: dict | None = None) -> Response:
-        """Render `data` (a schema's dump) as the JSON answer with `headers`, keep both under `fingerprint`,
-        answer it."""
+    def put(self, key: Hashable, fingerprint: str, data: Any, headers: dict | None = None, *,
+            check: tuple | None = None) -> Response:
+        """Render `data` (a schema's dump) as the JSON answer with `headers`, keep both under `fingerprint` (with
+        `check`, the statement that answers the fingerprint, for `page`), answer it."""
         response = current_app.json.response(data)
         response.headers.update(headers or {})
         response.set_etag(fingerprint, weak=True)
@@ -77,7 +79,7 @@ class AnswerCache:
             while self._entries and (len(self._entries) >= self.max_entries
                                      or self._bytes + len(body) > self.max_bytes):
                 self._drop(next(iter(self._entries)))
-            self._entries[key] = (fingerprint, body, dict(headers or {}))
+            self._entries[key] = (fingerprint, body, dict(headers or {}), check)
             self._bytes += len(body)
         return response
 
@@ -86,17 +88,30 @@ class AnswerCache:
         if entry is not None:
             self._bytes -= len(entry[1])
 
-    def page(self, key: Hashable, query: Select, *, page: int, size: int, schema: ma.Schema, name: str,
-             read: Callable[..., Page] = pagination.paginate, also: Sequence[ColumnElement] = ()) -> Response:
-        """A list page's answer (`page_response(read(query, page=, size=, total=), name)` dumped by `schema`),
-        served again while `pagination.fingerprint` of the page (with `also`) is unchanged. The fingerprint and, on
-        a miss, the page are read in one snapshot, so the answer is kept under the fingerprint of its own data (and
-        the total is counted once). `key` names everything the answer depends on but the rows: the account, the
-        page, the size and every filter and sort."""
-        pagination.one_snapshot()
-        fingerprint, total = pagination.fingerprint(query, page=page, size=size, also=also)
-        answer = self.get(key, fingerprint)
+    def page(self, key: Hashable, query: Callable[[], Select], *, page: int, size: int, schema: ma.Schema, name: str,
+             read: Callable[..., Page] = pagination.paginate,
+             also: Callable[[], Sequence[ColumnElement]] = tuple) -> Response:
+        """A list page's answer (`page_response(read(query(), page=, size=, total=), name)` dumped by `schema`),
+        served again while `pagination.fingerprint` of the page (with `also()`) is unchanged. `key` names everything
+        the answer and its statement depend on but the rows: the account, the page, the size, every filter and sort
+        and any setting the statement reads; `query` and `also` build the statement only when needed.
+
+        A kept answer is checked with its fingerprint statement, compiled when the answer was kept
+        (`pagination.fingerprint_check`), in one round trip of its own (`dbpool.fetch_one`). On a miss the
+        fingerprint and the page are read again in one snapshot, so the answer is kept under the fingerprint of its
+        own data (and the total is counted once)."""
+        entry = self._entries.get(key)
+        stmt = check = None
+        if entry is not None:
+            check = entry[3]
+        else:
+            stmt = query()
+            check = pagination.fingerprint_check(stmt, page=page, size=size, also=also())
+        answer = self.get(key, dbpool.fetch_one(*check)[0])
         if answer is None:
-            body, _, headers = page_response(read(query, page=page, size=size, total=total), name)
-            answer = self.put(key, fingerprint, schema.dump(body), headers)
+            stmt = stmt if stmt is not None else query()
+            pagination.one_snapshot()
+            fingerprint, total = pagination.fingerprint(stmt, page=page, size=size, also=also())
+            body, _, headers = page_response(read(stmt, page=page, size=size, total=total), name)
+            answer = self.put(key, fingerprint, schema.dump(body), headers, check=check)
         return answer

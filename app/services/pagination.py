@@ -29,17 +29,37 @@ def paginate(stmt: Select, *, page: int, size: int, scalars: bool = True, total:
     return Page(items=list(rows.scalars() if scalars else rows), total=total, page=page, size=size)
 
 
-def fingerprint(stmt: Select, *, page: int, size: int, also: Sequence[ColumnElement] = ()) -> tuple[str, int]:
-    """An md5 of what `paginate(stmt, page=page, size=size)` answers now, and the total, in one statement: the
-    fingerprint covers the total and the page's rows with every column as PostgreSQL writes them, and `also`
-    (expressions of each row that an answer depends on beyond its columns, such as one of the clock). The same rows
-    in the same order give the same fingerprint; any change to them or to the total gives another. See
-    app.blueprints.answers."""
+def _fingerprint_query(stmt: Select, *, page: int, size: int, also: Sequence[ColumnElement] = ()) -> Select:
     counted = select(func.count().label("total")).select_from(stmt.order_by(None).subquery()).subquery("counted")
     rows = stmt.add_columns(*also).limit(size).offset((page - 1) * size).subquery("page_rows")
     texts = select(func.string_agg(literal_column("page_rows::text"), "|")).select_from(rows).scalar_subquery()
-    row = db.session.execute(select(func.md5(func.concat(counted.c.total, "|", texts)), counted.c.total)).one()
+    return select(func.md5(func.concat(counted.c.total, "|", texts)), counted.c.total)
+
+
+def fingerprint(stmt: Select, *, page: int, size: int, also: Sequence[ColumnElement] = ()) -> tuple[str, int]:
+    """An md5 of what `paginate(stmt, page=page, size=size)` answers now, and the total, in one statement of the
+    session's transaction: the fingerprint covers the total and the page's rows with every column as PostgreSQL
+    writes them, and `also` (expressions of each row that an answer depends on beyond its columns, such as one of
+    the clock). The same rows in the same order give the same fingerprint; any change to them or to the total gives
+    another. See app.blueprints.answers."""
+    row = db.session.execute(_fingerprint_query(stmt, page=page, size=size, also=also)).one()
     return row[0], row[1]
+
+
+def fingerprint_check(stmt: Select, *, page: int, size: int,
+                      also: Sequence[ColumnElement] = ()) -> tuple[str, dict]:
+    """`fingerprint`'s statement compiled once for the driver: its SQL text and parameters, which
+    `dbpool.fetch_one` runs again and again, with no statement to compose, key and compile each time. Parameters
+    are processed as SQLAlchemy would bind them."""
+    dialect = db.engine.dialect
+    compiled = _fingerprint_query(stmt, page=page, size=size, also=also).compile(
+        dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = {}
+    for name, value in compiled.params.items():
+        bind = compiled.binds.get(name)
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
+        params[name] = process(value) if process else value
+    return compiled.string, params
 
 
 def one_snapshot() -> None:

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime, timezone
 
 import marshmallow as ma
 import psycopg2
@@ -25,6 +25,7 @@ from app.blueprints.fastdump import FastDumpSchema
 from app.extensions import db
 from app.models import Customer, User, UserStatus
 from app.services import accounts, auth, campaign_reads, campaign_stats, members, pagination, principals
+from app.services import campaigns as campaigns_service, customers as customers_service
 from tests.conftest import free_port, wait_for
 from tests.factories import add_member, make_user, own_account
 from tests.promos.factories import make_customer as make_promo_customer, make_promo
@@ -459,6 +460,31 @@ def test_a_list_page_read_again_is_one_statement_with_the_same_answer_and_header
     # Another page, size, filter or sort is another answer.
     assert [c["name"] for c in owner_api.get("/campaigns?size=2&sort=-budget").json["campaigns"]] == ["L2", "L1"]
     assert owner_api.get("/campaigns?size=2&sort=budget&page=2").json["campaigns"][0]["name"] == "L2"
+
+
+@pytest.mark.parametrize("list_name,args", [
+    ("campaigns", {}), ("campaigns", {"status": "draft", "channel": "email", "sort": "-budget,name"}),
+    ("campaigns", {"search": "50%_o\\ff'", "priority": "high"}),
+    ("campaigns", {"start_date": datetime(2030, 1, 1, tzinfo=timezone.utc),
+                   "end_date": datetime(2031, 1, 1, tzinfo=timezone.utc), "sort": "-start_date"}),
+    ("customers", {}), ("customers", {"tag": "VIP ", "language": "es", "consent": "email", "sort": "last_name"}),
+    ("customers", {"behaviour": "frequent", "search": "Zoë 'o"}), ("customers", {"behaviour": "new"}),
+])
+def test_a_kept_answers_check_is_the_fingerprint_the_session_reads(app, owner_api, user, list_name, args):
+    # A kept list answer is checked with its fingerprint statement compiled once and run on the driver's cursor:
+    # for every kind of filter it must answer exactly what the session's statement answers.
+    owner_api.post("/campaigns", json={"name": "Zoë's 50%_off\\", "budget": 10, "channel": "email",
+                                       "priority": "high", "start_date": "2030-02-01T00:00:00Z"})
+    owner_api.post("/customers", json={"email": "zoe@example.com", "first_name": "Zoë 'o", "tags": ["vip"],
+                                       "language": "es", "email_consent": True})
+    account = own_account(user)
+    if list_name == "campaigns":
+        query, also = campaigns_service.campaigns_query(account, **args), []
+    else:
+        query, also = customers_service.customers_query(account, **args), [customers_service.frequent_now()]
+    for page in (1, 2):
+        expected = pagination.fingerprint(query, page=page, size=1, also=also)[0]
+        assert dbpool.fetch_one(*pagination.fingerprint_check(query, page=page, size=1, also=also))[0] == expected
 
 
 def test_every_kind_of_change_shows_in_the_next_list_read(app, owner_api, user):

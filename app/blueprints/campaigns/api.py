@@ -28,9 +28,9 @@ class Campaigns(MethodView):
     def get(self, args):
         """Campaigns of the account, filtered, searched (name and description), sorted and paged"""
         account, page, size = current_account(), args.pop("page"), args.pop("size")
-        return pages.page((account.id, page, size, *sorted(args.items())), campaigns.campaigns_query(account, **args),
-                          page=page, size=size, read=campaign_reads.page_with_counters, schema=_page_schema,
-                          name="campaigns")
+        return pages.page((account.id, page, size, *sorted(args.items())),
+                          lambda: campaigns.campaigns_query(account, **args), page=page, size=size,
+                          read=campaign_reads.page_with_counters, schema=_page_schema, name="campaigns")
 
     @editor_required
     @api_blp.arguments(CampaignCreateSchema)

@@ -26,9 +26,10 @@ class Customers(MethodView):
     def get(self, args):
         """Customers of the account; filter by search, tag, language, consent (channel) or behaviour"""
         account, page, size = current_account(), args.pop("page"), args.pop("size")
-        return pages.page((account.id, page, size, *sorted(args.items())), customers.customers_query(account, **args),
-                          page=page, size=size, schema=_page_schema, name="customers",
-                          also=[customers.frequent_now()])  # behaviour turns with the clock
+        # Behaviour turns with the clock (`also`) and with the frequent rule, which the statement reads.
+        return pages.page((account.id, page, size, customers.frequent_rule(), *sorted(args.items())),
+                          lambda: customers.customers_query(account, **args), page=page, size=size,
+                          schema=_page_schema, name="customers", also=lambda: [customers.frequent_now()])
 
     @editor_required
     @api_blp.arguments(CustomerWriteSchema)
