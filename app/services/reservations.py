@@ -11,10 +11,10 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select, text
 
+from app import dbpool
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Account, Customer, FlashPromo, PromoStatus, Reservation, ReservationStatus, utcnow
-from app import dbpool
 from app.services import detached, get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.customers import record_order
@@ -107,7 +107,8 @@ def new_token() -> str:
 def hold_stock(account: Account, *, promo_id, customer_id, quantity: int) -> Reservation:
     """Hold `quantity` units of an active promo for a customer of `account` for HOLD_SECONDS: 404 for another
     account's (or an unknown) promo or customer, 409 if the promo is not running, stock is short, or the customer's
-    limit for the promo would be passed. Two round trips on the way that succeeds: the hold and the commit."""
+    limit for the promo would be passed. On the way that succeeds, one query between the transaction's BEGIN and
+    COMMIT."""
     params = {"id": uuid.uuid4(), "account_id": account.id, "promo_id": promo_id, "customer_id": customer_id,
               "quantity": quantity, "token": new_token(), "hold_seconds": hold_seconds(),
               "lock_key": f"hold:{promo_id}:{customer_id}"}
