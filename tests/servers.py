@@ -108,7 +108,8 @@ class _Handler:
 
 
 class SmtpServer:
-    """A real SMTP server in a thread; `messages` is what it accepted, in order."""
+    """A real SMTP server in a thread; `messages` is what it accepted, in order. It offers SMTPUTF8 (addresses
+    beyond ASCII) unless made with `smtputf8=False`."""
 
     def __init__(self, *, smtputf8: bool = True):
         self.port = free_port()
