@@ -19,7 +19,8 @@ from sqlalchemy import event, text, update
 
 from app import create_app, dbpool
 from app.blueprints.auth.schemas import UserSchema
-from app.blueprints.campaigns.schemas import CampaignDetailSchema, CampaignSchema
+from app.blueprints import common
+from app.blueprints.campaigns.schemas import CampaignDetailSchema, CampaignQueryArgsSchema, CampaignSchema
 from app.blueprints.customers.schemas import CustomerSchema
 from app.blueprints.fastdump import FastDumpSchema
 from app.extensions import db
@@ -200,6 +201,19 @@ def test_a_read_is_one_redis_round_trip_and_few_statements(app, owner_api, analy
         answer = owner_api.get(path)
     assert answer.status_code == 200
     assert counts == {"sql": statements, "redis": 1}
+
+
+def test_argument_schemas_are_made_once_not_per_request(owner_api, analytics, monkeypatch):
+    # The API's parser keeps one instance of each argument schema class (app.blueprints.common.ArgumentsParser).
+    made = []
+    monkeypatch.setattr(CampaignQueryArgsSchema, "__init__",
+                        lambda self, *a, **kw: (made.append(1), ma.Schema.__init__(self, *a, **kw))[1])
+    common._schema_instance.cache_clear()
+    for status in ("draft", "active", "draft"):
+        page = owner_api.get(f"/campaigns?size=5&status={status}")
+        assert page.status_code == 200 and all(c["status"] == status for c in page.json["campaigns"])
+    assert len(made) == 1
+    assert owner_api.get("/campaigns?size=500").status_code == 422  # the one instance still validates
 
 
 def test_campaign_detail_has_stats_and_only_the_breakdowns_asked_for(owner_api, analytics):

@@ -1,12 +1,11 @@
 """Accounts API: list and open accounts, change their settings, manage members."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.blueprints.accounts.schemas import (
     AccountCreateSchema, AccountQueryArgsSchema, AccountSchema, AccountUpdateSchema, InvitationCreateSchema,
     InvitationSchema, MemberSchema, MemberUpdateSchema,
 )
-from app.blueprints.common import PaginationArgsSchema, page_response, page_schema
+from app.blueprints.common import Blueprint, PaginationArgsSchema, page_response, page_schema
 from app.errors import Forbidden
 from app.models import MemberRole
 from app.security import current_user, login_required

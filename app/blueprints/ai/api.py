@@ -1,14 +1,13 @@
 """AI content API: campaign suggestions a person approves or rejects, product content versions, content jobs."""
 from flask import jsonify, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.blueprints.ai.schemas import (
     ContentBatchSchema, ContentJobSchema, ContentQueryArgsSchema, ContentSchema, ContentUpdateSchema,
     DecisionSchema, GenerateContentSchema, SuggestionBatchSchema, SuggestionCreateSchema, SuggestionQueryArgsSchema,
     SuggestionSchema, UsageSchema,
 )
-from app.blueprints.common import page_response, page_schema
+from app.blueprints.common import Blueprint, page_response, page_schema
 from app.models import MemberRole
 from app.security import account_role_required, current_account, current_user, editor_required
 from app.services import ai_content, ai_suggestions, ai_usage, campaigns

@@ -1,9 +1,8 @@
 """API keys API: owners make and revoke the keys integrators call the API with."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.blueprints.api_keys.schemas import ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeySchema
-from app.blueprints.common import PaginationArgsSchema, page_response, page_schema
+from app.blueprints.common import Blueprint, PaginationArgsSchema, page_response, page_schema
 from app.security import current_account, current_user, owner_required
 from app.services import api_keys
 

@@ -5,13 +5,13 @@ from flask import after_this_request, current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_smorest import Blueprint
 from jwt.exceptions import PyJWTError
 
 from app.blueprints.auth.schemas import (
     LoginSchema, PasswordChangeSchema, ProfileUpdateSchema, RefreshSchema, RegisteredSchema, RegisterSchema, TokenSchema,
     UserSchema,
 )
+from app.blueprints.common import Blueprint
 from app.errors import Forbidden, Unauthorized
 from app.extensions import limiter
 from app.ratelimit import ip_key, login_account_key, login_limit

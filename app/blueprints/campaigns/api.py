@@ -1,13 +1,12 @@
 """Campaigns API: CRUD, lifecycle, stats and metrics, Amazon Ads sync on demand."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.blueprints.campaigns.schemas import (
     CampaignCreateSchema, CampaignDetailSchema, CampaignQueryArgsSchema, CampaignSchema, CampaignUpdateSchema,
     DetailArgsSchema, MetricsArgsSchema, MetricsSchema, StatsSchema, StatusChangeSchema,
 )
 from app.blueprints.answers import NOT_MODIFIED, AnswerCache
-from app.blueprints.common import page_schema
+from app.blueprints.common import Blueprint, page_schema
 from app.security import current_account, current_user, editor_required, viewer_required
 from app.services import campaign_reads, campaign_stats, campaigns
 

@@ -1,13 +1,12 @@
 """Catalog API: products, stores, and store products with their stock."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.blueprints.catalog.schemas import (
     ProductCreateSchema, ProductQueryArgsSchema, ProductSchema, ProductUpdateSchema, StockAdjustSchema,
     StoreCreateSchema, StoreProductCreateSchema, StoreProductQueryArgsSchema, StoreProductSchema,
     StoreProductUpdateSchema, StoreQueryArgsSchema, StoreSchema, StoreUpdateSchema,
 )
-from app.blueprints.common import page_response, page_schema
+from app.blueprints.common import Blueprint, page_response, page_schema
 from app.security import current_account, current_user, editor_required, viewer_required
 from app.services import catalog, stores
 

@@ -1,9 +1,8 @@
 """Audience API: customers, their tags and orders; imports and segments attach their routes to the same blueprint."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.blueprints.answers import NOT_MODIFIED, AnswerCache
-from app.blueprints.common import IDEMPOTENCY_KEY_PARAMETER, idempotent, page_schema
+from app.blueprints.common import Blueprint, IDEMPOTENCY_KEY_PARAMETER, idempotent, page_schema
 from app.blueprints.customers.schemas import (
     CustomerQueryArgsSchema, CustomerSchema, CustomerWriteSchema, OrderSchema, TagRequestSchema, TagResultSchema,
 )

@@ -3,8 +3,8 @@
 No per-account data: every endpoint needs a signed-in caller but reads the shared gazetteer only.
 """
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.blueprints.common import Blueprint
 from app.blueprints.geolocation import request_language
 from app.blueprints.geolocation.schemas import (
     CityArgsSchema, CitySchema, CodeNameSchema, DistanceResultSchema, DistanceSchema, LangArgsSchema, LocationSchema,

@@ -1,8 +1,7 @@
 """Insight API: the dashboard's figures, the activity log and the audit log."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.blueprints.common import page_response, page_schema
+from app.blueprints.common import Blueprint, page_response, page_schema
 from app.blueprints.insight.schemas import (
     AuditQueryArgsSchema, DashboardSchema, EventQueryArgsSchema, EventSchema, PeriodArgsSchema,
 )

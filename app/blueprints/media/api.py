@@ -1,9 +1,8 @@
 """Media API: upload (checked by content), list, open, attach, delete, and processing status."""
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.blueprints.common import page_response, page_schema
+from app.blueprints.common import Blueprint, page_response, page_schema
 from app.blueprints.media.schemas import (
     MediaFileSchema, MediaQueryArgsSchema, MediaUploadDocSchema, MediaStatusSchema, MediaUpdateSchema, MediaUploadedSchema,
     MediaUploadFilesSchema, MediaUploadFormSchema,

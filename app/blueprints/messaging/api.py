@@ -1,9 +1,8 @@
 """Messaging API: schedule or send a campaign, follow its progress, its messages and logs; notifications."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.blueprints.common import (
-    IDEMPOTENCY_KEY_PARAMETER, PaginationArgsSchema, idempotent, page_response, page_schema,
+    Blueprint, IDEMPOTENCY_KEY_PARAMETER, PaginationArgsSchema, idempotent, page_response, page_schema,
 )
 from app.blueprints.messaging.schemas import (
     LogSchema, MessageQueryArgsSchema, MessageSchema, NotificationSchema, ReadAllSchema, ScheduleSchema,

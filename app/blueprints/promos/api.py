@@ -1,8 +1,7 @@
 """Promos API: schedule promos, list active ones near a point, their notifications, and stock holds."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.blueprints.common import IDEMPOTENCY_KEY_PARAMETER, idempotent, page_response, page_schema
+from app.blueprints.common import Blueprint, IDEMPOTENCY_KEY_PARAMETER, idempotent, page_response, page_schema
 from app.blueprints.promos.schemas import (
     ActivePromoQueryArgsSchema, NearbyPromoSchema, NotificationLogSchema, NotificationQueryArgsSchema,
     PromoCreateSchema, PromoQueryArgsSchema, PromoSchema, PromoUpdateSchema, ReservationCreateSchema,

@@ -1,8 +1,7 @@
 """Reports API: campaigns, customers and messages as CSV (streamed), campaigns as a PDF report (an export job)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.blueprints.common import PaginationArgsSchema, page_response, page_schema
+from app.blueprints.common import Blueprint, PaginationArgsSchema, page_response, page_schema
 from app.blueprints.reports import csv_response
 from app.blueprints.reports.schemas import (
     CampaignExportArgsSchema, CustomerExportArgsSchema, ExportJobSchema, MessageExportArgsSchema,

@@ -1,8 +1,7 @@
 """Webhooks API: subscribe URLs to the account's events, read their delivery log, test and redeliver."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from app.blueprints.common import PaginationArgsSchema, page_response, page_schema
+from app.blueprints.common import Blueprint, PaginationArgsSchema, page_response, page_schema
 from app.blueprints.webhooks.schemas import (
     DeliveryQueryArgsSchema, DeliverySchema, WebhookCreatedSchema, WebhookCreateSchema, WebhookSchema,
     WebhookUpdateSchema,
