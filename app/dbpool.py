@@ -10,7 +10,7 @@ every older connection). A connection lost while in use (PostgreSQL restarted un
 import time
 
 from flask import Flask
-from sqlalchemy import event, exc
+from sqlalchemy import ClauseElement, event, exc
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
@@ -44,6 +44,19 @@ def init_pool_checks(app: Flask) -> None:
         event.listen(Pool, "checkin", _on_checkin)
         event.listen(Pool, "checkout", _on_checkout)
         _settings["installed"] = True
+
+
+def compiled(statement: ClauseElement) -> tuple[str, dict]:
+    """`statement` compiled once for `fetch_one`: its SQL text in the driver's paramstyle and its parameters, bound
+    values processed as SQLAlchemy would bind them (a text clause's unbound parameters come out as None)."""
+    dialect = db.engine.dialect
+    result = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = {}
+    for name, value in result.params.items():
+        bind = result.binds.get(name)
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
+        params[name] = process(value) if process else value
+    return result.string, params
 
 
 def fetch_one(sql: str, params: dict, *, session: Session | None = None) -> tuple | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 
+from app import dbpool
 from app.extensions import db
 
 
@@ -48,18 +49,9 @@ def fingerprint(stmt: Select, *, page: int, size: int, also: Sequence[ColumnElem
 
 def fingerprint_check(stmt: Select, *, page: int, size: int,
                       also: Sequence[ColumnElement] = ()) -> tuple[str, dict]:
-    """`fingerprint`'s statement compiled once for the driver: its SQL text and parameters, which
-    `dbpool.fetch_one` runs again and again, with no statement to compose, key and compile each time. Parameters
-    are processed as SQLAlchemy would bind them."""
-    dialect = db.engine.dialect
-    compiled = _fingerprint_query(stmt, page=page, size=size, also=also).compile(
-        dialect=dialect, compile_kwargs={"render_postcompile": True})
-    params = {}
-    for name, value in compiled.params.items():
-        bind = compiled.binds.get(name)
-        process = bind.type.dialect_impl(dialect).bind_processor(dialect) if bind is not None else None
-        params[name] = process(value) if process else value
-    return compiled.string, params
+    """`fingerprint`'s statement compiled once for the driver (`dbpool.compiled`): its SQL text and parameters,
+    which `dbpool.fetch_one` runs again and again, with no statement to compose, key and compile each time."""
+    return dbpool.compiled(_fingerprint_query(stmt, page=page, size=size, also=also))
 
 
 def one_snapshot() -> None:

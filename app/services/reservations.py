@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import Enum, select, text
 
 from app import dbpool
 from app.errors import Conflict, NotFound
@@ -51,8 +51,11 @@ SELECT :id, :account_id, :promo_id, taken.id, :customer_id, :quantity, 'held', :
 FROM taken
 RETURNING {columns}
 """
-_HOLD_COLUMNS = [(attr.key, attr.columns[0].name) for attr in Reservation.__mapper__.column_attrs]
-_HOLD = text(_HOLD_TEXT.format(columns=", ".join(name for _, name in _HOLD_COLUMNS)))
+_HOLD_COLUMNS = [(attr.key, attr.columns[0]) for attr in Reservation.__mapper__.column_attrs]
+_HOLD = text(_HOLD_TEXT.format(columns=", ".join(column.name for _, column in _HOLD_COLUMNS)))
+# What the driver gives back as text and the model holds as an enum member (psycopg2 gives the rest as typed).
+_HOLD_ENUMS = {key: column.type.enum_class for key, column in _HOLD_COLUMNS
+               if isinstance(column.type, Enum) and column.type.enum_class is not None}
 
 # Expire due holds (all, or one store product's) and give their stock back, in one statement. SKIP LOCKED: a hold
 # being checked out or cancelled right now is that transaction's to decide.
@@ -124,7 +127,7 @@ def hold_stock(account: Account, *, promo_id, customer_id, quantity: int) -> Res
 
 @functools.cache
 def _hold_sql() -> str:
-    return str(_HOLD.compile(dialect=db.engine.dialect))  # in the driver's paramstyle, once
+    return dbpool.compiled(_HOLD)[0]
 
 
 def _hold(params: dict) -> Reservation | None:
@@ -134,7 +137,8 @@ def _hold(params: dict) -> Reservation | None:
     if row is None:
         return None
     values = {key: value for (key, _), value in zip(_HOLD_COLUMNS, row)}
-    values["status"] = ReservationStatus(values["status"])  # the one column the driver gives back untyped
+    for key, enum_class in _HOLD_ENUMS.items():
+        values[key] = enum_class(values[key])
     return detached(Reservation, values)
 
 
