@@ -8,7 +8,7 @@ import uuid
 from contextlib import AbstractContextManager, contextmanager
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
 from flask import current_app
 
@@ -16,6 +16,7 @@ from app.integrations import IntegrationError, RetryableIntegrationError
 
 TIMEOUT = 30  # seconds per SMTP command
 _ADDRESS_SPECIALS = re.compile(r'[\s<>()",;:\\\[\]]')
+_LEADING_PERIOD = re.compile(rb"(?m)^\.")
 
 
 def is_bare_address(value: str) -> bool:
@@ -29,13 +30,21 @@ def _envelope(address: str) -> str:
     return f"<{address}>" if is_bare_address(address) else smtplib.quoteaddr(address)
 
 
+def _data_lines(data: bytes) -> bytes:
+    """The message as DATA sends it (RFC 5321 4.5.2, what smtplib's data() does to bytes): a line starting with a
+    period gets a second one, and the message ends with CRLF.CRLF."""
+    data = _LEADING_PERIOD.sub(b"..", data)
+    return data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n")
+
+
 class RecipientRejected(IntegrationError):
     """The server refused the address for good (5xx to RCPT): a hard bounce, the address is suppressed."""
 
 
 class EmailSession(Protocol):
-    def send(self, *, sender: str, to: str, data: bytes) -> str:
-        """Hand one serialised message to the provider; its id. Raises IntegrationError subclasses."""
+    def send(self, *, sender: str, to: str, data: bytes, meanwhile: Callable[[], object] | None = None) -> str:
+        """Hand one serialised message to the provider; its id. Raises IntegrationError subclasses. `meanwhile` is
+        called once while the provider takes the message (SMTP: between the data and the final reply)."""
 
 
 class EmailSender(Protocol):
@@ -48,10 +57,12 @@ class SmtpSession:
         self.client = client
         self._envelope_from: dict[str, str] = {}  # a batch has one sender: parsed once, not per message
 
-    def send(self, *, sender: str, to: str, data: bytes) -> str:
+    def send(self, *, sender: str, to: str, data: bytes, meanwhile: Callable[[], object] | None = None) -> str:
         # MAIL, RCPT and DATA rather than sendmail(): a 5xx to RCPT is a bounce of this address, anything else is
         # not. MAIL and RCPT go out through putcmd (which refuses CR and LF) with the envelope quoted here: the
         # parse smtplib would repeat for both on every message is a sixth of a sender's time with a local server.
+        # DATA is spelt out too, so that `meanwhile` (the batch renders its next message) runs while the server
+        # reads this one, in the wait for its final reply, rather than after it on the connection's time.
         if sender not in self._envelope_from:
             self._envelope_from[sender] = _envelope(parseaddr(sender)[1])
         envelope_from, envelope_to = self._envelope_from[sender], _envelope(to)
@@ -68,13 +79,19 @@ class SmtpSession:
                 if 500 <= code < 600:
                     raise RecipientRejected(f"{code} {_text(reply)}", status=code)
                 self._refused(code, reply, "RCPT TO")
-            code, reply = self.client.data(data)
+            code, reply = self._command("data", "")
+            if code != 354:
+                self._refused(code, reply, "DATA")
+            self.client.send(_data_lines(data))
+            try:
+                if meanwhile is not None:
+                    meanwhile()
+            finally:  # the reply is read whatever meanwhile did: the connection stays in step
+                code, reply = self.client.getreply()
             if code != 250:
                 self._refused(code, reply, "DATA")
         except smtplib.SMTPServerDisconnected as exc:
             raise RetryableIntegrationError(f"SMTP server disconnected: {exc}") from None
-        except smtplib.SMTPDataError as exc:  # raised by data() for a refused DATA command
-            self._refused(exc.smtp_code, exc.smtp_error, "DATA")
         except (OSError, smtplib.SMTPException) as exc:
             if isinstance(exc, IntegrationError):
                 raise
@@ -151,11 +168,13 @@ class OutboxSession:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def send(self, *, sender: str, to: str, data: bytes) -> str:
+    def send(self, *, sender: str, to: str, data: bytes, meanwhile: Callable[[], object] | None = None) -> str:
         name = f"{uuid.uuid4().hex}.eml"
         draft = self.folder / f".{name}"
         draft.write_bytes(data)
         os.replace(draft, self.folder / name)  # a reader never sees half a message
+        if meanwhile is not None:  # nothing to wait for here
+            meanwhile()
         return f"outbox:{name}"
 
 

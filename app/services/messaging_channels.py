@@ -1,8 +1,8 @@
 """What differs between channels when a batch sends: how content is checked and compiled, and the provider call.
 
 Each channel compiles a campaign's content once per batch, renders a claimed row (`prepare`) and hands it to a
-provider session (`deliver`); rendering failures raise TemplateError/SecurityError/ValueError, provider failures the
-integration's errors.
+provider session (`deliver`, which may run `meanwhile` while the provider takes the message); rendering failures
+raise TemplateError/SecurityError/ValueError, provider failures the integration's errors.
 """
 import base64
 import functools
@@ -13,20 +13,20 @@ import uuid
 
 from flask import current_app
 from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from app.errors import ValidationError
 from app.extensions import db
 from app.integrations.email import RecipientRejected, email_sender
 from app.integrations.whatsapp import RecipientUnreachable, whatsapp_sender
 from app.models import Campaign
-from app.services.messaging_render import CompiledEmail, Links, check_email_content, pick_language, recipient_context
+from app.services.messaging_render import (
+    CompiledEmail, Links, check_email_content, pick_language, recipient_context, text_env,
+)
 from app.services.messaging_tracking import CLICK, OPEN, UNSUBSCRIBE
 
 # Provider refusals that mean the address can never be reached: the message fails and the address is suppressed.
 UNREACHABLE = (RecipientRejected, RecipientUnreachable)
 CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
-_env = SandboxedEnvironment(autoescape=False)
 MAX_WHATSAPP_BODY = 1600
 
 
@@ -58,7 +58,7 @@ def check_whatsapp_content(content: dict) -> dict:
             errors.setdefault(language, {})["body"] = ["Required (or content_sid for an approved template)."]
         for field, source in templates.items():
             try:
-                _env.parse(source)
+                text_env.parse(source)
             except TemplateError as exc:
                 errors.setdefault(language, {})[field] = [f"Template error: {exc}"]
     if errors:
@@ -141,13 +141,10 @@ class EmailChannel:
         return self.compiled[language].render(recipient_context(row), to=row.to_address,
                                               links=self.links.for_message(row.id))
 
-    def deliver(self, session, row, prepared: tuple[bytes, str]) -> str:
+    def deliver(self, session, row, prepared: tuple[bytes, str], meanwhile=None) -> str:
         data, message_id = prepared
-        session.send(sender=self.sender, to=row.to_address, data=data)
+        session.send(sender=self.sender, to=row.to_address, data=data, meanwhile=meanwhile)
         return message_id
-
-    def send(self, session, row, context: dict | None = None) -> str:
-        return self.deliver(session, row, self.prepare(row))
 
 
 class WhatsAppChannel:
@@ -167,11 +164,9 @@ class WhatsAppChannel:
                     "variables": {key: template.render(context) for key, template in item["variables"].items()}}
         return {"body": item["body"].render(context)[:MAX_WHATSAPP_BODY]}
 
-    def deliver(self, session, row, prepared: dict) -> str:
+    def deliver(self, session, row, prepared: dict, meanwhile=None) -> str:
+        # The SDK's request cannot be overlapped: the next message renders when it is needed, not here.
         return session.send(to=row.to_address, status_callback=self.callback, **prepared)
-
-    def send(self, session, row, context: dict | None = None) -> str:
-        return self.deliver(session, row, self.prepare(row))
 
 
 def channel_for(campaign: Campaign, account):
@@ -193,9 +188,9 @@ def _compiled_whatsapp(campaign_id, updated_at) -> dict[str, dict]:
     for language, item in campaign.content.items():
         if item.get("content_sid"):
             compiled[language] = {"content_sid": item["content_sid"], "variables": {
-                str(key): _env.from_string(value) for key, value in (item.get("variables") or {}).items()}}
+                str(key): text_env.from_string(value) for key, value in (item.get("variables") or {}).items()}}
         else:
-            compiled[language] = {"body": _env.from_string(item["body"])}
+            compiled[language] = {"body": text_env.from_string(item["body"])}
     return compiled
 
 

@@ -218,7 +218,7 @@ def send_batch(send_id: str, batch_no: int) -> dict:
     send = SendRef.of(row, events=message_events.wanted(row.account_id))
     account = db.session.get(Account, send.account_id)
     channel = channel_for(campaign, account)
-    pipeline = SendPipeline(current_app._get_current_object(), channel, send_one)  # connects meanwhile
+    pipeline = SendPipeline(current_app._get_current_object(), channel, send_rows)  # connects meanwhile
     totals = {"sent": 0, "failed": 0, "skipped": 0}
     try:
         totals["skipped"] = skip_ineligible(send, campaign, batch_no)
@@ -270,12 +270,13 @@ def _send_chunks(send: SendRef, batch_no: int, channel, pipeline: SendPipeline, 
 
 
 def _write_back(send: SendRef, limiter: SendRateLimiter, inflight: deque, totals: dict) -> None:
-    """Wait for the oldest chunk in flight and record it (the caller commits). On a temporary failure, what the
-    chunks in flight sent is recorded, the rest released, and the failure raised."""
+    """Wait for the oldest chunk in flight and record it (the caller commits). On a failure (a temporary one, or
+    anything unforeseen), what the chunks in flight sent is recorded, the rest released, and the failure raised:
+    a message that went out is never left to be sent again."""
     rows, result, future = inflight.popleft()
     try:
         future.result()
-    except RetryableIntegrationError as exc:
+    except Exception as exc:
         limiter.settle(len(result.done) + 1)  # the one that failed may have reached the server
         chunks = [(rows, result)]
         for later_rows, later_result, later in inflight:  # stopped: they send nothing more
@@ -307,25 +308,39 @@ def _prepare(channel, row):
         return None, f"The content could not be rendered: {exc}"
 
 
-def send_chunk(channel, session, rows, result: ChunkResult) -> None:
-    """Render and send claimed rows in order, noting each outcome; a temporary provider failure propagates."""
-    for row in rows:
-        _deliver(channel, session, row, _prepare(channel, row), result)
+class _Rendering:
+    """One row's rendering, done once: when the provider has time for it (`meanwhile`) or when it is needed."""
+
+    def __init__(self, channel, row):
+        self.channel, self.row, self.value = channel, row, None
+
+    def __call__(self):
+        if self.value is None:
+            self.value = _prepare(self.channel, self.row)
+        return self.value
 
 
-def send_one(channel, session, row, result: ChunkResult) -> None:
-    """Render and send one claimed message, noting the outcome; a temporary provider failure propagates."""
-    _deliver(channel, session, row, _prepare(channel, row), result)
+def send_rows(channel, session, rows: list, result: ChunkResult, stop=None) -> None:
+    """Render and send claimed rows in order, noting each outcome, until `stop` is set; a temporary provider failure
+    propagates. Each row is rendered while the provider takes the one before (an SMTP server reads the message and
+    replies meanwhile), so rendering costs the connection no time of its own."""
+    following = _Rendering(channel, rows[0]) if rows else None
+    for n, row in enumerate(rows):
+        if stop is not None and stop.is_set():
+            return
+        current = following
+        following = _Rendering(channel, rows[n + 1]) if n + 1 < len(rows) else None
+        _deliver(channel, session, row, current(), result, meanwhile=following)
 
 
-def _deliver(channel, session, row, prepared, result: ChunkResult) -> None:
+def _deliver(channel, session, row, prepared, result: ChunkResult, meanwhile=None) -> None:
     payload, render_error = prepared
     if render_error is not None:
         result.failed.append((row.id, render_error))
         result.done.add(row.id)
         return
     try:
-        provider_id = channel.deliver(session, row, payload)
+        provider_id = channel.deliver(session, row, payload, meanwhile)
     except UNREACHABLE as exc:
         result.bounced.append((row.id, row.to_address, f"Unreachable, address suppressed: {exc}"))
     except RetryableIntegrationError:

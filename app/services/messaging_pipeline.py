@@ -20,8 +20,8 @@ from flask import Flask
 
 
 class SendPipeline:
-    def __init__(self, app: Flask, channel, deliver):
-        self.app, self.channel, self.deliver = app, channel, deliver
+    def __init__(self, app: Flask, channel, send_rows):
+        self.app, self.channel, self.send_rows = app, channel, send_rows
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="send")
         self.stack = ExitStack()
         self.session = None
@@ -53,10 +53,7 @@ class SendPipeline:
         try:
             session = self._session()
             with self.app.app_context():
-                for row in rows:
-                    if self.stop.is_set():
-                        break
-                    self.deliver(self.channel, session, row, result)
+                self.send_rows(self.channel, session, rows, result, self.stop)
         except BaseException:
             self.stop.set()
             raise

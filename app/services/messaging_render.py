@@ -8,6 +8,7 @@ import html
 import itertools
 import quopri
 import re
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Callable
 from email.header import Header
 from email.utils import formatdate, formataddr, parseaddr
 
-from jinja2 import TemplateError
+from jinja2 import TemplateError, TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment
 
 from app.errors import ValidationError
@@ -26,8 +27,22 @@ _LOOKS_HTML = re.compile(r"<\s*(html|body|p|div|a|br|table|span|h[1-6]|img|ul|ol
 _HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"'\s<>]+)\2""", re.I)
 _URL = re.compile(r"""https?://[^\s<>"')\]]+""", re.I)
 _TAG = re.compile(r"<[^>]+>")
-_text_env = SandboxedEnvironment(autoescape=False)
-_html_env = SandboxedEnvironment(autoescape=True)
+
+
+class ContentEnvironment(SandboxedEnvironment):
+    """Jinja for content written by marketers and rendered per recipient, in the sandbox. Whatever a template raises
+    while rendering (`{{ 10 // attributes.n }}` with n = 0, text plus a number) comes out as a TemplateError naming
+    it: one recipient's message fails with that reason, a preview shows it, and a batch goes on."""
+
+    def handle_exception(self, source: str | None = None):
+        error = sys.exc_info()[1]
+        if isinstance(error, TemplateError):
+            super().handle_exception(source)
+        raise TemplateRuntimeError(f"{type(error).__name__}: {error}") from error
+
+
+text_env = ContentEnvironment(autoescape=False)
+html_env = ContentEnvironment(autoescape=True)
 MAX_SUBJECT = 998 - len("Subject: ")
 
 
@@ -45,8 +60,8 @@ class CompiledEmail:
 
     def __init__(self, subject: str, body: str, *, sender: str):
         self.is_html = bool(_LOOKS_HTML.search(body))
-        self.subject = _text_env.from_string(subject)
-        self.body = (_html_env if self.is_html else _text_env).from_string(body)
+        self.subject = text_env.from_string(subject)
+        self.body = (html_env if self.is_html else text_env).from_string(body)
         self.sender = sender
         self.boundary = f"=_ch_{uuid.uuid4().hex}"
         self.id_prefix, self.counter = uuid.uuid4().hex, itertools.count(1)
@@ -141,7 +156,7 @@ def check_email_content(content: dict) -> dict:
                 errors.setdefault(language, {})[field] = ["Required."]
                 continue
             try:
-                (_html_env if field == "body" else _text_env).parse(value)
+                (html_env if field == "body" else text_env).parse(value)
             except TemplateError as exc:
                 errors.setdefault(language, {})[field] = [f"Template error: {exc}"]
     if errors:
@@ -170,8 +185,8 @@ def render_whatsapp(item: dict, context: dict, *, max_body: int) -> dict:
     (cut at `max_body`), or an approved template's SID and its variables."""
     if item.get("content_sid"):
         return {"content_sid": item["content_sid"], "variables": {
-            str(key): _text_env.from_string(value).render(context) for key, value in (item.get("variables") or {}).items()}}
-    return {"body": _text_env.from_string(item["body"]).render(context)[:max_body]}
+            str(key): text_env.from_string(value).render(context) for key, value in (item.get("variables") or {}).items()}}
+    return {"body": text_env.from_string(item["body"]).render(context)[:max_body]}
 
 
 # What a preview shows when the audience has nobody in it yet.

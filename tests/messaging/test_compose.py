@@ -109,6 +109,23 @@ def test_the_preview_renders_each_language_for_the_first_customer(client, user):
     assert 'sandbox=""' in preview["html"] and "<script>x()" not in preview["html"]
 
 
+def test_content_that_fails_when_rendered_is_an_error_in_the_preview_and_the_test_send(client, user, smtp):
+    account = own_account(user)
+    make_customer(account, email="lucia@example.com", first_name="Lucía")
+    campaign = make_email_campaign(account, user)
+    sign_in(client, user)
+    broken = {"contents-0-subject": "{{ first_name + 1 }}"}
+
+    preview = client.post(f"/campaigns/{campaign.id}/compose/preview", headers={"Accept": "application/json"},
+                          data=_form(**broken))
+    test = client.post(f"/campaigns/{campaign.id}/compose/test", headers={"Accept": "application/json"},
+                       data=_form(test_address="me@example.com", test_language="en", **broken))
+
+    assert preview.status_code == 200 and "TypeError" in preview.json["languages"]["en"]["error"]
+    assert test.status_code == 422 and "TypeError" in test.json["error"], test.json
+    assert smtp.messages == []
+
+
 def test_without_javascript_the_preview_button_shows_the_page_with_the_preview(client, user):
     campaign = make_email_campaign(own_account(user), user)
     sign_in(client, user)

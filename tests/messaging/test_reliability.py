@@ -2,12 +2,13 @@
 import threading
 import time
 
+import pytest
 from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Campaign, CampaignSend, Message, MessageStatus
 from app.services import dispatch, messaging, messaging_dispatch
-from app.services.messaging_channels import channel_for
+from app.services.messaging_channels import EmailChannel, channel_for
 from app.services.send_rate import SendRateLimiter
 from tests.conftest import wait_for
 from tests.factories import own_account
@@ -33,8 +34,7 @@ def test_a_worker_killed_mid_batch_leaves_its_messages_to_another_and_nobody_get
 
     # The first worker sends and records two messages, then claims two more and dies before sending them.
     with channel.session() as session:
-        for row in messaging_dispatch.claim(send, 0, 2):
-            messaging_dispatch.send_one(channel, session, row, result)
+        messaging_dispatch.send_rows(channel, session, messaging_dispatch.claim(send, 0, 2), result)
     messaging_dispatch.record(send, result)
     messaging_dispatch.claim(send, 0, 2)
     db.session.commit()
@@ -51,6 +51,35 @@ def test_a_worker_killed_mid_batch_leaves_its_messages_to_another_and_nobody_get
     db.session.expire_all()
     assert {m.status for m in db.session.query(Message)} == {MessageStatus.SENT}
     assert db.session.get(CampaignSend, send_id).status.value == "completed"
+
+
+def test_an_unforeseen_error_mid_batch_records_what_went_out_so_nobody_gets_two(user, smtp, monkeypatch):
+    monkeypatch.setattr(messaging_dispatch, "enqueue", lambda *args, **options: None)
+    account = own_account(user)
+    for n in range(4):
+        make_customer(account, email=f"u{n}@example.com")
+    campaign = make_email_campaign(account, user)
+    messaging.send_now(campaign, actor=user)
+    send_id = str(db.session.query(CampaignSend.id).scalar())
+    messaging.start_send(send_id)
+    deliver, calls = EmailChannel.deliver, []
+
+    def second_one_breaks(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("a bug, not the provider")
+        return deliver(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailChannel, "deliver", second_one_breaks)
+    with pytest.raises(RuntimeError):
+        messaging_dispatch.send_batch(send_id, 0)
+    db.session.expire_all()
+    statuses = sorted(m.status.value for m in db.session.query(Message))
+    assert len(smtp.messages) == 1 and statuses == ["queued", "queued", "queued", "sent"]
+
+    monkeypatch.setattr(EmailChannel, "deliver", deliver)
+    messaging_dispatch.send_batch(send_id, 0)  # the batch again, as the lease's resume would run it
+    assert sorted(m.to for m in smtp.messages) == [f"u{n}@example.com" for n in range(4)]
 
 
 def test_no_second_window_exceeds_the_rate_whatever_the_number_of_workers(

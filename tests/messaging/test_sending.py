@@ -212,6 +212,29 @@ def test_templates_cannot_reach_into_the_app(owner_api, user, smtp, celery_worke
     assert statuses <= {MessageStatus.SENT, MessageStatus.FAILED}
 
 
+@pytest.mark.parametrize("body", ["Your share: {{ 10 // attributes.n }}", "{{ first_name + attributes.n }}"])
+def test_content_that_fails_for_one_customer_fails_that_message_alone(owner_api, user, smtp, celery_worker, body):
+    # Whatever a template raises for one recipient (1 // 0, text + number) is that message's failure, with the reason:
+    # the batch goes on, and what it sent before is recorded, so nobody gets it twice.
+    account = own_account(user)
+    for name, n in (("ana", 2), ("zero", 0), ("eva", 5)):
+        make_customer(account, email=f"{name}@example.com", attributes={"n": n})
+    campaign = make_email_campaign(account, user, content={"en": {"subject": "Hi", "body": body}})
+
+    owner_api.post(f"/campaigns/{campaign.id}/send")
+    state = _wait(owner_api, campaign.id)
+
+    failed = owner_api.get(f"/campaigns/{campaign.id}/messages?status=failed").json["messages"]
+    if "//" in body:
+        assert state["counts"] == {**state["counts"], "sent": 2, "failed": 1}, state
+        assert sorted(m.to for m in smtp.messages) == ["ana@example.com", "eva@example.com"]
+        assert failed[0]["to_address"] == "zero@example.com" and "ZeroDivisionError" in failed[0]["reason"]
+    else:
+        assert state["counts"] == {**state["counts"], "sent": 0, "failed": 3}, state
+        assert "could not be rendered" in failed[0]["reason"] and "TypeError" in failed[0]["reason"]
+    assert state["status"] == "completed"
+
+
 def _send_to_jose_and_ana(owner_api, user):
     """A campaign sent to a customer whose address is beyond ASCII and to one whose address is not; its end state."""
     account = own_account(user)
