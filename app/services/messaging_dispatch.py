@@ -309,15 +309,25 @@ def _prepare(channel, row):
 
 
 class _Rendering:
-    """One row's rendering, done once: when the provider has time for it (`meanwhile`) or when it is needed."""
+    """One row's rendering, done once: ahead of time, while the provider takes the message before it (`ahead`), or
+    when it is needed (`value`). Whatever rendering ahead raised is raised by `value`: it is its own row's failure,
+    not that of the message the provider was taking."""
 
     def __init__(self, channel, row):
-        self.channel, self.row, self.value = channel, row, None
+        self.channel, self.row, self._value, self._error = channel, row, None, None
 
-    def __call__(self):
-        if self.value is None:
-            self.value = _prepare(self.channel, self.row)
-        return self.value
+    def ahead(self) -> None:
+        try:
+            self._value = _prepare(self.channel, self.row)
+        except Exception as exc:
+            self._error = exc
+
+    def value(self):
+        if self._error is not None:
+            raise self._error
+        if self._value is None:
+            self._value = _prepare(self.channel, self.row)
+        return self._value
 
 
 def send_rows(channel, session, rows: list, result: ChunkResult, stop=None) -> None:
@@ -330,7 +340,7 @@ def send_rows(channel, session, rows: list, result: ChunkResult, stop=None) -> N
             return
         current = following
         following = _Rendering(channel, rows[n + 1]) if n + 1 < len(rows) else None
-        _deliver(channel, session, row, current(), result, meanwhile=following)
+        _deliver(channel, session, row, current.value(), result, meanwhile=following and following.ahead)
 
 
 def _deliver(channel, session, row, prepared, result: ChunkResult, meanwhile=None) -> None:
