@@ -5,9 +5,11 @@ of the time (py-spy: database 21 %, rendering 6 %, while the sink waited). Here 
 next chunk and records the last one while this thread renders and sends the current one: the database waits
 release the GIL, so both go on at once. Rendering stays here, beside the sends, on purpose: in the batch's
 thread it held the GIL in bursts of several milliseconds while this thread waited for it after each SMTP reply
-(CPython hands the GIL over only every switch interval, 5 ms), which cost more than the overlap gained. Chunks are sent in the order they are handed over, over
-one session (one SMTP connection for the batch), opened as soon as the batch starts (its connect and EHLO
-overlap the batch's first statements) and closed (QUIT) while the batch records its last chunk.
+(CPython hands the GIL over only every switch interval, 5 ms), which cost more than the overlap gained. Here each
+message is rendered while the server reads the one before (`send_rows`), so it costs the connection no time.
+Chunks are sent in the order they are handed over, over one session (one SMTP connection for the batch), opened
+as soon as the batch starts (its connect and EHLO overlap the batch's first statements) and closed (QUIT) while
+the batch records its last chunk.
 
 When a chunk meets a failure, `stop` is set: the chunks after it send nothing more, so the batch can record what
 was sent, release the rest and retry.
