@@ -180,12 +180,17 @@ class CpuMeter:
     def __init__(self, server_pids: list[int], dsn: str | None, redis_url: str | None):
         self.server_pids, self.dsn, self.redis_pid = server_pids, dsn, _redis_pid(redis_url)
 
-    def _pids(self) -> set[int]:
+    def _web_pids(self) -> set[int]:
+        """The gunicorn masters and their workers."""
         pids = set(self.server_pids)
         for pid in self.server_pids:
             children = Path(f"/proc/{pid}/task/{pid}/children")
             if children.exists():
                 pids |= {int(p) for p in children.read_text().split()}
+        return pids
+
+    def _pids(self) -> set[int]:
+        pids = self._web_pids()
         if self.dsn:
             import psycopg2
             conn = psycopg2.connect(self.dsn)
@@ -203,11 +208,7 @@ class CpuMeter:
 
     def since(self, before: dict[int, float]) -> dict[str, float]:
         """CPU seconds since `before`, by what spent them: web (gunicorn), postgres, redis."""
-        after = self.snapshot()
-        web = set(self.server_pids)
-        for pid in self.server_pids:
-            children = Path(f"/proc/{pid}/task/{pid}/children")
-            web |= {int(p) for p in children.read_text().split()} if children.exists() else set()
+        after, web = self.snapshot(), self._web_pids()
         out = {"web": 0.0, "postgres": 0.0, "redis": 0.0}
         for pid, cpu in after.items():
             group = "web" if pid in web else "redis" if pid == self.redis_pid else "postgres"

@@ -18,7 +18,7 @@ from tests.audience.test_imports import CSV
 from tests.conftest import wait_for
 from tests.factories import own_account
 from tests.media import samples
-from tests.media.conftest import storage_dir, upload  # noqa: F401 - media files in a temp dir
+from tests.media.conftest import storage_dir  # noqa: F401 - autouse: media files in a temp dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 

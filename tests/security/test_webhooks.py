@@ -6,7 +6,7 @@ import pytest
 from app.integrations import webhook_http
 from app.services import webhook_delivery
 from tests.factories import make_user
-from tests.webhooks.conftest import SECRET, subscribe  # noqa: F401 - a fixture
+from tests.webhooks.conftest import SECRET
 
 NO_WAIT = lambda retries, retry_after: 0.0  # noqa: E731
 
