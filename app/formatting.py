@@ -1,4 +1,5 @@
 """How pages write times, numbers and money: in the viewer's language (Babel), times in their zone, named."""
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -7,10 +8,17 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 NONE = "—"
 
 
+_LONG_GMT_HOURS = re.compile(r"([+-])0?(\d{1,2})(?::00)?$|([+-])0?(\d{1,2}:\d\d)$")
+
+
 def zone_name(value: datetime) -> str:
-    """The viewer's zone at `value`, short: "CEST", "EDT", "UTC", else "GMT+5:30" (no made-up abbreviations)."""
+    """The viewer's zone at `value`, short: "CEST", "EDT", "UTC" where the language has a name for it, else its
+    offset in the language's GMT format ("GMT+5:30", "GMT-6"), never a made-up abbreviation. (Babel does not
+    implement the one-letter "O" pattern, CLDR's short GMT format, and writes "None": it is made here from "OOOO".)"""
     short = format_datetime(value, "z")
-    return format_datetime(value, "O") if short[:1] in "+-" else short
+    if short[:1] not in "+-":
+        return short
+    return _LONG_GMT_HOURS.sub(lambda m: (m[1] or m[3]) + (m[2] or m[4]), format_datetime(value, "OOOO"))
 
 
 def localtime(value: datetime | None, format: str = "medium") -> str:

@@ -1,6 +1,7 @@
 """The Spanish catalog: complete, in step with the source, placeholders intact, compiled, and shown on every domain's pages."""
 import io
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,23 @@ def test_pages_of_every_domain_speak_spanish(client, spanish, path):
     expected, english = PAGES[path]
     assert [s for s in expected if s not in html] == []
     assert [s for s in english if s in html] == []
+
+
+@pytest.mark.parametrize("language,zone,name", [
+    ("en", "America/New_York", "EST"), ("en", "UTC", "UTC"), ("es", "Europe/Madrid", "CET"),
+    ("en", "Europe/Madrid", "GMT+1"), ("es", "Asia/Kolkata", "GMT+5:30"), ("en", "Asia/Kathmandu", "GMT+5:45"),
+    ("es", "America/Mexico_City", "GMT-6"), ("en", "America/St_Johns", "GMT-3:30"),
+])
+def test_times_name_the_viewers_zone_as_their_language_does(app, language, zone, name):
+    # Where the language has no short name for a zone, its offset in the language's GMT format (Babel itself
+    # writes "None" for that pattern).
+    from types import SimpleNamespace
+
+    from flask import g
+
+    from app.formatting import localtime
+
+    with app.test_request_context():
+        g.user = SimpleNamespace(language=language, timezone=zone)
+        shown = localtime(datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc), "short")
+    assert shown.endswith(f" {name}") and "None" not in shown, shown
