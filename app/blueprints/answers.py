@@ -1,4 +1,5 @@
-"""JSON answers rendered once per *fingerprint* of what they show, and served again while it is unchanged.
+"""JSON answers (and the lists of server-rendered pages) rendered once per *fingerprint* of what they show, and
+served again while it is unchanged.
 
 A hot read (a campaign's detail) spends most of its time in Python turning rows into JSON, not in PostgreSQL. Its
 service can instead answer, in one short statement, a fingerprint of every row the answer is made from (an md5
@@ -17,7 +18,10 @@ of the clock. It only ever moves one way (frequent, then returning), so an answe
 fingerprint is at most newer than it, and the next read renders again. Answers that depend on other tables are
 not cached this way.
 
-Every such answer carries its fingerprint as a weak `ETag`; a request whose `If-None-Match` names the current one
+A server-rendered page keeps only its list this way (`fragment`): the rows' HTML, under a key that also names the
+viewer's language and time zone; the page around it (the viewer's menus, notifications, forms) is rendered anew.
+
+Every such JSON answer carries its fingerprint as a weak `ETag`; a request whose `If-None-Match` names the current one
 is answered 304 without a body, so a client polling a campaign pays one short statement and no transfer.
 
 Each process keeps its own entries (one per object or page, at most MAX_ENTRIES and MAX_BYTES of them, the oldest
@@ -29,6 +33,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, current_app, request
+from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select
 
 from app import dbpool
@@ -71,9 +76,12 @@ class AnswerCache:
         response = current_app.json.response(data)
         response.headers.update(headers or {})
         response.set_etag(fingerprint, weak=True)
-        body = response.get_data()
+        self._keep(key, fingerprint, response.get_data(), headers, check)
+        return response
+
+    def _keep(self, key: Hashable, fingerprint: str, body: bytes, headers: dict | None, check: tuple | None) -> None:
         if len(body) > self.max_bytes:
-            return response
+            return
         with self._lock:  # dicts keep insertion order: the first key is the oldest entry
             self._drop(key)
             while self._entries and (len(self._entries) >= self.max_entries
@@ -81,7 +89,6 @@ class AnswerCache:
                 self._drop(next(iter(self._entries)))
             self._entries[key] = (fingerprint, body, dict(headers or {}), check)
             self._bytes += len(body)
-        return response
 
     def _drop(self, key: Hashable) -> None:
         entry = self._entries.pop(key, None)
@@ -100,6 +107,31 @@ class AnswerCache:
         (`pagination.fingerprint_check`), in one round trip of its own (`dbpool.fetch_one`). On a miss the
         fingerprint and the page are read again in one snapshot, so the answer is kept under the fingerprint of its
         own data (and the total is counted once)."""
+        def make(stmt, fingerprint: str, total: int, check: tuple) -> Response:
+            body, _, headers = page_response(read(stmt, page=page, size=size, total=total), name)
+            return self.put(key, fingerprint, schema.dump(body), headers, check=check)
+
+        return self._page(key, query, page=page, size=size, also=also, kept=self.get, make=make)
+
+    def fragment(self, key: Hashable, query: Callable[[], Select], *, page: int, size: int,
+                 render: Callable[[Page], str], read: Callable[..., Page] = pagination.paginate,
+                 also: Callable[[], Sequence[ColumnElement]] = tuple) -> Markup:
+        """A server-rendered page's list (`render(read(query(), page=, size=, total=))`, HTML) kept and served again
+        as `page` serves an API answer. Only the part made of the rows: the page around it is rendered for each
+        viewer, so `key` also names what the rendering reads of the viewer (their language and time zone)."""
+        def kept(key: Hashable, fingerprint: str) -> Markup | None:
+            entry = self._entries.get(key)
+            return Markup(entry[1].decode()) if entry is not None and entry[0] == fingerprint else None
+
+        def make(stmt, fingerprint: str, total: int, check: tuple) -> Markup:
+            html = render(read(stmt, page=page, size=size, total=total))
+            self._keep(key, fingerprint, html.encode(), None, check)
+            return Markup(html)
+
+        return self._page(key, query, page=page, size=size, also=also, kept=kept, make=make)
+
+    def _page(self, key: Hashable, query: Callable[[], Select], *, page: int, size: int,
+              also: Callable[[], Sequence[ColumnElement]], kept: Callable, make: Callable):
         entry = self._entries.get(key)
         stmt = check = None
         if entry is not None:
@@ -107,11 +139,10 @@ class AnswerCache:
         else:
             stmt = query()
             check = pagination.fingerprint_check(stmt, page=page, size=size, also=also())
-        answer = self.get(key, dbpool.fetch_one(*check)[0])
+        answer = kept(key, dbpool.fetch_one(*check)[0])
         if answer is None:
             stmt = stmt if stmt is not None else query()
             pagination.one_snapshot()
             fingerprint, total = pagination.fingerprint(stmt, page=page, size=size, also=also())
-            body, _, headers = page_response(read(stmt, page=page, size=size, total=total), name)
-            answer = self.put(key, fingerprint, schema.dump(body), headers, check=check)
+            answer = make(stmt, fingerprint, total, check)
         return answer

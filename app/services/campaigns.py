@@ -11,12 +11,11 @@ from app.extensions import db
 from app.models import (
     TRANSITIONS, Account, AdsStatus, Campaign, CampaignStatus, Channel, MediaFile, User, utcnow,
 )
-from app.services import campaign_reads, get_owned, unit_of_work
+from app.services import get_owned, unit_of_work
 from app.services.activity import record_event
 from app.services.campaign_rules import check_dates, clean_fields
 from app.services.dispatch import enqueue_after_commit
 from app.services.names import name_key
-from app.services.pagination import Page
 from app.services.search import LIKE_ESCAPE, contains_pattern
 
 SORT_KEYS = {
@@ -65,11 +64,6 @@ def _order(sort: str) -> list:
         else:
             keys.append(column.desc() if descending else column.asc())
     return keys + [Campaign.id]  # a stable order across pages
-
-
-def list_campaigns(account: Account, *, page: int = 1, size: int = 10, **filters) -> Page:
-    """A page of campaigns_query() with each campaign's counters: the count, the page and their sums."""
-    return campaign_reads.page_with_counters(campaigns_query(account, **filters), page=page, size=size)
 
 
 def get_campaign(account: Account, campaign_id, *, for_update: bool = False) -> Campaign:

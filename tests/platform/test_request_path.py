@@ -28,7 +28,7 @@ from app.models import Customer, User, UserStatus
 from app.services import accounts, auth, campaign_reads, campaign_stats, members, pagination, principals
 from app.services import campaigns as campaigns_service, customers as customers_service
 from tests.conftest import free_port, wait_for
-from tests.factories import add_member, make_user, own_account
+from tests.factories import add_member, make_user, own_account, sign_in
 from tests.promos.factories import make_customer as make_promo_customer, make_promo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -573,6 +573,43 @@ def test_a_client_that_has_the_answer_gets_a_304_until_it_changes(app, owner_api
     assert owner_api.patch(f"/campaigns/{analytics['id']}", json={"name": "Changed"}).status_code == 200
     changed = owner_api.get(path, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag and "Changed" in changed.text
+
+
+def _listing(html: str) -> str:
+    """The campaigns page's list (what answers.AnswerCache.fragment keeps), from its table to its pagination."""
+    start = html.index('id="campaigns"')
+    return html[start:html.index("</p>", start)]
+
+
+def test_the_campaigns_page_keeps_its_list_until_a_row_changes_and_per_language_and_zone(app, client, user):
+    account = own_account(user)
+    for n in range(3):
+        campaigns_service.create_campaign(account, actor=user, name=f"Kept {n}", budget=10 + n, channel="email")
+    sign_in(client, user)
+    db.session.remove()
+    with _counting(app) as made:
+        first = client.get("/campaigns?sort=budget").get_data(as_text=True)
+    db.session.remove()
+    with _counting(app) as kept:
+        again = client.get("/campaigns?sort=budget").get_data(as_text=True)
+
+    # Served again: the list's reads (a snapshot, its fingerprint, the page) became the one check.
+    assert _listing(again) == _listing(first) and kept["sql"] <= made["sql"] - 2, (made, kept)
+    assert first.index("Kept 0") < first.index("Kept 1") < first.index("Kept 2") and "3 in all" in first
+    # Another sort is another list.
+    other = client.get("/campaigns?sort=-budget").get_data(as_text=True)
+    assert other.index("Kept 2") < other.index("Kept 1") < other.index("Kept 0")
+    db.session.execute(text("UPDATE campaigns SET name = 'Renamed' WHERE name = 'Kept 0'"))  # as psql would
+    db.session.commit()
+    assert "Renamed" in _listing(client.get("/campaigns?sort=budget").get_data(as_text=True))
+
+    # The same rows for a viewer who reads Spanish in another zone: their own words and times, not the kept ones.
+    principals.changed(user.id)
+    db.session.execute(update(User).where(User.id == user.id).values(language="es", timezone="Asia/Kolkata"))
+    db.session.commit()
+    spanish = _listing(client.get("/campaigns?sort=budget").get_data(as_text=True))
+    assert "3 en total" in spanish and "3 in all" not in spanish
+    assert "GMT+5:30" in spanish and "UTC" not in spanish
 
 
 def test_a_customers_page_is_served_again_until_a_row_or_a_behaviour_changes(app, owner_api, user, config):

@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, get_timezone, gettext as _
 
+from app.blueprints.answers import AnswerCache
 from app.blueprints.campaigns.chart import daily_chart
 from app.blueprints.common import page_number
 from app.blueprints.campaigns.forms import CampaignForm, FilterForm
@@ -18,18 +19,25 @@ from app.services import campaign_media, campaign_reads, campaign_stats, campaig
 
 pages_bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 SORTS = ("-created_at", "created_at", "name", "-name", "budget", "-budget", "start_date", "-start_date")
+FILTERS, PAGE_SIZE = ("search", "status", "channel", "priority"), 20
+lists = AnswerCache()  # the list's rows as HTML, per viewer's language and zone (see index)
 
 
 @pages_bp.get("")
 @viewer_required
 def index():
     filters = FilterForm(request.args)
-    args = {k: v for k, v in request.args.items() if v and k in ("search", "status", "channel", "priority", "sort")}
+    args = {k: v for k, v in request.args.items() if v and k in (*FILTERS, "sort")}
     sort = args.get("sort") if args.get("sort") in SORTS else "-created_at"
-    page = campaigns.list_campaigns(
-        current_account(), page=page_number(), size=20, sort=sort,
-        **{k: args.get(k) for k in ("search", "status", "channel", "priority")})
-    return render_template("campaigns/index.html", page=page, filters=filters, args=args)
+    account, number = current_account(), page_number()
+    # The rows' part of the page is kept while they are unchanged (answers.AnswerCache.fragment): its key names
+    # the account, the page, the filters and sort, and what the rendering reads of the viewer.
+    listing = lists.fragment(
+        (account.id, str(get_locale()), str(get_timezone()), number, sort, *sorted(args.items())),
+        lambda: campaigns.campaigns_query(account, sort=sort, **{k: args.get(k) for k in FILTERS}),
+        page=number, size=PAGE_SIZE, read=campaign_reads.page_with_counters,
+        render=lambda page: render_template("campaigns/_list.html", page=page, args=args))
+    return render_template("campaigns/index.html", listing=listing, filters=filters, args=args)
 
 
 @pages_bp.route("/new", methods=["GET", "POST"])
