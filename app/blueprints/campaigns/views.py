@@ -20,24 +20,24 @@ from app.services import campaign_media, campaign_reads, campaign_stats, campaig
 pages_bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 SORTS = ("-created_at", "created_at", "name", "-name", "budget", "-budget", "start_date", "-start_date")
 FILTERS, PAGE_SIZE = ("search", "status", "channel", "priority"), 20
-lists = AnswerCache()  # the list's rows as HTML, per viewer's language and zone (see index)
+lists = AnswerCache()  # the list page's filters and rows as HTML, per viewer's language and zone (see index)
 
 
 @pages_bp.get("")
 @viewer_required
 def index():
-    filters = FilterForm(request.args)
     args = {k: v for k, v in request.args.items() if v and k in (*FILTERS, "sort")}
     sort = args.get("sort") if args.get("sort") in SORTS else "-created_at"
     account, number = current_account(), page_number()
-    # The rows' part of the page is kept while they are unchanged (answers.AnswerCache.fragment): its key names
-    # the account, the page, the filters and sort, and what the rendering reads of the viewer.
+    # The filters and rows of the page are kept while the rows are unchanged (answers.AnswerCache.fragment): its
+    # key names the account, the page, the filters and sort, and what the rendering reads of the viewer.
     listing = lists.fragment(
         (account.id, str(get_locale()), str(get_timezone()), number, sort, *sorted(args.items())),
         lambda: campaigns.campaigns_query(account, sort=sort, **{k: args.get(k) for k in FILTERS}),
         page=number, size=PAGE_SIZE, read=campaign_reads.page_with_counters,
-        render=lambda page: render_template("campaigns/_list.html", page=page, args=args))
-    return render_template("campaigns/index.html", listing=listing, filters=filters, args=args)
+        render=lambda page: render_template("campaigns/_list.html", page=page, args=args,
+                                            filters=FilterForm(request.args)))
+    return render_template("campaigns/index.html", listing=listing)
 
 
 @pages_bp.route("/new", methods=["GET", "POST"])
