@@ -84,6 +84,12 @@ class ReceivedEmail:
     def to(self) -> str:
         return self.rcpt_tos[0]
 
+    @property
+    def bare_line_feeds(self) -> int:
+        """Line feeds without their carriage return: SMTP wants CRLF (RFC 5321 2.3.8), and strict servers refuse
+        bare ones since SMTP smuggling."""
+        return self.data.replace(b"\r\n", b"").count(b"\n")
+
     def part(self, content_type: str) -> str:
         for part in self.message.walk():
             if part.get_content_type() == content_type:

@@ -7,6 +7,7 @@ release drops; rows written before keys existed have no `params` and are read as
 """
 import uuid
 from email.message import EmailMessage
+from email.policy import SMTP
 from typing import Any
 
 from flask import current_app
@@ -123,4 +124,4 @@ def send_alert(subject: str, body: str) -> str | None:
     message["From"], message["To"], message["Subject"] = current_app.config["SMTP_FROM"], to, subject
     message.set_content(body or subject)
     with email_sender().session() as session:
-        return session.send(sender=current_app.config["SMTP_FROM"], to=to, data=message.as_bytes())
+        return session.send(sender=current_app.config["SMTP_FROM"], to=to, data=message.as_bytes(policy=SMTP))

@@ -9,6 +9,7 @@ rule; then the rows are sent through the messaging providers and the shared send
 import time
 from datetime import timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -172,7 +173,8 @@ def _send_one(promo, session, log_id, to, subject, body, totals) -> None:
             message = EmailMessage()
             message["From"], message["To"], message["Subject"] = current_app.config["SMTP_FROM"], to, subject
             message.set_content(body)
-            provider_id = session.send(sender=current_app.config["SMTP_FROM"], to=to, data=message.as_bytes())
+            provider_id = session.send(sender=current_app.config["SMTP_FROM"], to=to,
+                                       data=message.as_bytes(policy=SMTP))
         else:
             provider_id = session.send(to=to, body=body)
     except RetryableIntegrationError:

@@ -151,6 +151,7 @@ def test_a_test_send_goes_through_smtp_to_one_address_only(client, user, smtp):
     assert len(smtp.messages) == 1
     sent = smtp.messages[0].message
     assert sent["To"] == "me@example.com" and sent["Subject"] == "[Test] Hi Real"
+    assert smtp.messages[0].bare_line_feeds == 0
     assert "https://shop.test/x" in sent.get_body(("plain",)).get_content()
     assert db.session.query(ActivityEvent).filter_by(name="messaging.test_sent").count() == 1
     assert db.session.query(CampaignSend).count() == 0  # nothing was sent to the audience

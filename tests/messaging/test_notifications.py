@@ -68,3 +68,4 @@ def test_alert_email_gets_a_copy_when_set(owner_api, user, smtp, settings, celer
 
     alert = wait_for(lambda: smtp.to("ops@shop.test"), timeout=10)[0]
     assert "Winter sale" in alert.message["Subject"] and "1 sent" in alert.message.get_content()
+    assert alert.bare_line_feeds == 0 and smtp.to("a@example.com")[0].bare_line_feeds == 0

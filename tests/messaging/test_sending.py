@@ -33,6 +33,7 @@ def test_each_consenting_customer_gets_one_email_in_their_language(owner_api, us
     assert state["status"] == "completed", state
     assert state["counts"]["sent"] == 3 and state["recipients"] == 3
     assert sorted(m.to for m in smtp.messages) == ["ana@example.com", "bob@example.com", "fra@example.com"]
+    assert [m.bare_line_feeds for m in smtp.messages] == [0, 0, 0]  # CRLF only, as SMTP wants
     ana = smtp.to("ana@example.com")[0].message
     assert ana["Subject"] == "Hola Ana"
     assert smtp.to("fra@example.com")[0].message["Subject"] == "Hello Fra"

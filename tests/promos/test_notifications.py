@@ -112,8 +112,8 @@ def test_an_email_promo_is_sent_through_smtp_when_the_worker_activates_it(app, u
     item = make_stock(account, store=make_store(account, name="Mail", at=CENTRE))
     promo = make_promo(account, item=item, channel="email", started=timedelta(seconds=0))
     wait_for(lambda: smtp_server.to("near@example.com"), timeout=40)
-    mail = smtp_server.to("near@example.com")[0].message
-    assert "Flash promo at Mail" in mail["Subject"]
+    received = smtp_server.to("near@example.com")[0]
+    assert "Flash promo at Mail" in received.message["Subject"] and received.bare_line_feeds == 0
     listed = wait_for(lambda: owner_api.get(f"/promos/{promo.id}/notifications").json["notifications"])
     assert [n["customer_id"] for n in listed] == [str(near.id)]
     wait_for(lambda: owner_api.get(f"/promos/{promo.id}/notifications").json["notifications"][0]["status"]
