@@ -8,7 +8,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 NONE = "—"
 
 
-_LONG_GMT_HOURS = re.compile(r"([+-])0?(\d{1,2})(?::00)?$|([+-])0?(\d{1,2}:\d\d)$")
+_GMT_OFFSET = re.compile(r"([+-])0?(\d{1,2}):(\d\d)$")
 
 
 def zone_name(value: datetime) -> str:
@@ -18,7 +18,8 @@ def zone_name(value: datetime) -> str:
     short = format_datetime(value, "z")
     if short[:1] not in "+-":
         return short
-    return _LONG_GMT_HOURS.sub(lambda m: (m[1] or m[3]) + (m[2] or m[4]), format_datetime(value, "OOOO"))
+    return _GMT_OFFSET.sub(lambda m: m[1] + m[2] + ("" if m[3] == "00" else f":{m[3]}"),
+                           format_datetime(value, "OOOO"))
 
 
 def localtime(value: datetime | None, format: str = "medium") -> str:

@@ -6,6 +6,8 @@ import smtplib
 import ssl
 import uuid
 from contextlib import AbstractContextManager, contextmanager
+from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
@@ -35,6 +37,15 @@ def _data_lines(data: bytes) -> bytes:
     period gets a second one, and the message ends with CRLF.CRLF."""
     data = _LEADING_PERIOD.sub(b"..", data)
     return data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n")
+
+
+def plain_email(*, sender: str, to: str, subject: str, body: str) -> bytes:
+    """A plain-text email ready for `EmailSession.send`: serialised with CRLF line ends, as SMTP requires (the
+    default policy writes bare line feeds, which servers hardened against SMTP smuggling refuse)."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message.set_content(body)
+    return message.as_bytes(policy=SMTP)
 
 
 class RecipientRejected(IntegrationError):

@@ -6,8 +6,6 @@ The English words are stored too (`title`, `body`), for the admin, the operator'
 release drops; rows written before keys existed have no `params` and are read as they were stored.
 """
 import uuid
-from email.message import EmailMessage
-from email.policy import SMTP
 from typing import Any
 
 from flask import current_app
@@ -17,7 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from app.extensions import db
 from app.formatting import sentence
-from app.integrations.email import email_sender
+from app.integrations.email import email_sender, plain_email
 from app.models import Account, Membership, Notification, User, utcnow
 from app.services import get_owned, unit_of_work
 from app.services.dispatch import enqueue_after_commit
@@ -120,8 +118,7 @@ def send_alert(subject: str, body: str) -> str | None:
     to = current_app.config.get("ALERT_EMAIL")
     if not to:
         return None
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = current_app.config["SMTP_FROM"], to, subject
-    message.set_content(body or subject)
+    sender = current_app.config["SMTP_FROM"]
+    data = plain_email(sender=sender, to=to, subject=subject, body=body or subject)
     with email_sender().session() as session:
-        return session.send(sender=current_app.config["SMTP_FROM"], to=to, data=message.as_bytes(policy=SMTP))
+        return session.send(sender=sender, to=to, data=data)

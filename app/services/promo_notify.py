@@ -8,8 +8,6 @@ rule; then the rows are sent through the messaging providers and the shared send
 """
 import time
 from datetime import timedelta
-from email.message import EmailMessage
-from email.policy import SMTP
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -18,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.extensions import db
 from app.integrations import IntegrationError, RetryableIntegrationError
-from app.integrations.email import email_sender
+from app.integrations.email import email_sender, plain_email
 from app.integrations.whatsapp import whatsapp_sender
 from app.models import (
     Account, Customer, FlashPromo, NotificationLog, NotificationStatus, PromoAudience, PromoChannel, PromoStatus,
@@ -170,11 +168,9 @@ def send_notifications(promo_id: str, *, seconds: float = 240.0) -> dict:
 def _send_one(promo, session, log_id, to, subject, body, totals) -> None:
     try:
         if promo.channel == PromoChannel.EMAIL:
-            message = EmailMessage()
-            message["From"], message["To"], message["Subject"] = current_app.config["SMTP_FROM"], to, subject
-            message.set_content(body)
-            provider_id = session.send(sender=current_app.config["SMTP_FROM"], to=to,
-                                       data=message.as_bytes(policy=SMTP))
+            sender = current_app.config["SMTP_FROM"]
+            provider_id = session.send(sender=sender, to=to,
+                                       data=plain_email(sender=sender, to=to, subject=subject, body=body))
         else:
             provider_id = session.send(to=to, body=body)
     except RetryableIntegrationError:
