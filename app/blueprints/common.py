@@ -105,12 +105,12 @@ def _has_nul(value) -> bool:
 
 
 def reject_nul_characters():
-    """PostgreSQL text cannot hold NUL: refuse such input up front instead of failing at the database."""
-    if not request.path.startswith("/api/"):
-        return
+    """PostgreSQL text cannot hold NUL: refuse such input up front, from the API and the pages alike (a page's
+    query string or form reaches the database too), instead of failing there."""
     if any(_has_nul(v) for v in request.args.values()) or _has_nul(request.get_json(silent=True)) or any(
             _has_nul(v) for v in request.form.values()):
-        raise ValidationError("Validation error", details={"_input": ["NUL characters are not allowed."]})
+        refused = "NUL characters are not allowed."
+        raise ValidationError(refused, details={"_input": [refused]})
 
 
 REPLAY_HEADERS = ("Location", "Content-Type")

@@ -166,3 +166,17 @@ def test_enter_in_another_field_still_saves_when_the_picker_is_empty(browser_cli
     # "Add" is the form's first submit button, so Enter anywhere submits it: with no place it means "save".
     response = browser_client.post("/campaigns/new", data=dict(FORM, target_place="", target_place_add="1"))
     assert response.status_code == 302 and db.session.scalar(select(Campaign)) is not None
+
+
+def test_bad_filter_values_in_the_url_are_dropped_or_refused_never_a_500(browser_client, user):
+    from tests.factories import own_account
+    from app.services import campaigns
+
+    campaigns.create_campaign(own_account(user), actor=user, name="Listed", budget=10, channel="email")
+    for query in ("status=bogus", "channel=fax&priority=urgent", "status=bogus&sort=evil&page=abc"):
+        response = browser_client.get(f"/campaigns?{query}")
+        html = response.get_data(as_text=True)
+        # Dropped as an unknown sort is: the whole list, the filter showing "Any status".
+        assert response.status_code == 200 and "Listed" in html and "1 in all" in html, query
+    refused = browser_client.get("/campaigns?search=a%00b")
+    assert refused.status_code == 422 and "NUL characters are not allowed" in refused.get_data(as_text=True)

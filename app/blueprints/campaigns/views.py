@@ -5,6 +5,7 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, get_timezone, gettext as _
+from werkzeug.datastructures import MultiDict
 
 from app.blueprints.answers import AnswerCache
 from app.blueprints.campaigns.chart import daily_chart
@@ -26,7 +27,10 @@ lists = AnswerCache()  # the list page's filters and rows as HTML, per viewer's 
 @pages_bp.get("")
 @viewer_required
 def index():
-    args = {k: v for k, v in request.args.items() if v and k in (*FILTERS, "sort")}
+    # A filter value the form does not offer (an old bookmark, a hand-made URL) is dropped, as an unknown sort is.
+    offered = FilterForm(request.args)
+    offered.validate()
+    args = {k: v for k, v in request.args.items() if v and (k == "sort" or k in FILTERS and not offered[k].errors)}
     sort = args.get("sort") if args.get("sort") in SORTS else "-created_at"
     account, number = current_account(), page_number()
     # The filters and rows of the page are kept while the rows are unchanged (answers.AnswerCache.fragment): its
@@ -36,7 +40,7 @@ def index():
         lambda: campaigns.campaigns_query(account, sort=sort, **{k: args.get(k) for k in FILTERS}),
         page=number, size=PAGE_SIZE, read=campaign_reads.page_with_counters,
         render=lambda page: render_template("campaigns/_list.html", page=page, args=args,
-                                            filters=FilterForm(request.args)))
+                                            filters=FilterForm(MultiDict(args))))
     return render_template("campaigns/index.html", listing=listing)
 
 
